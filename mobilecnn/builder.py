@@ -1,0 +1,219 @@
+"""From a name and options to a model: option checking and the parts every model shares.
+
+:func:`build` checks the options against the registry entry, then calls the
+family builder with a :class:`Network`, which owns the input, the optional
+preprocessing, pooling without a top, and the final ``Model``. Family builders
+only walk their block table and write their classifier head.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from mobilecnn import registry
+from mobilecnn.flavours import FLAVOURS, keras_module, layers_for
+from mobilecnn.registry import ModelEntry
+
+COMMON_DEFAULTS: dict[str, Any] = {
+    "num_classes": 1000,
+    "include_top": True,
+    "pooling": None,
+    "input_shape": None,
+    "resolution": None,
+    "resolution_multiplier": None,
+    "classifier_activation": "softmax",
+    "dropout_rate": None,          # None: the family's default
+    "weights": None,
+    "name": None,
+    "include_preprocessing": True,
+    "batch_size": None,
+    "flavour": "keras",
+}
+
+
+@dataclass
+class Network:
+    """What a family builder needs to know besides its own options."""
+
+    entry: ModelEntry
+    input_shape: tuple[int, int, int]
+    num_classes: int
+    include_top: bool
+    pooling: str | None
+    classifier_activation: Any
+    dropout_rate: float
+    include_preprocessing: bool
+    batch_size: int | None
+    flavour: str
+    name: str | None
+
+    @property
+    def keras(self):
+        return keras_module(self.flavour)
+
+    def input(self):
+        """The image input, ``(batch, height, width, channels)``."""
+        return self.keras.Input(shape=self.input_shape, batch_size=self.batch_size, name="input_layer")
+
+    def preprocess(self, x):
+        """Map [0, 255] pixels to the range the weights expect (a weightless ``Rescaling``)."""
+        if not self.include_preprocessing:
+            return x
+        p = self.entry.preprocessing
+        scale = list(p.scale) if isinstance(p.scale, tuple) else p.scale
+        offset = list(p.offset) if isinstance(p.offset, tuple) else p.offset
+        return layers_for(x).Rescaling(scale, offset=offset, name="rescaling")(x)
+
+    def pool(self, x, prefix: str = ""):
+        """Global pooling for a headless model, as ``pooling`` asks."""
+        L = layers_for(x)
+        if self.pooling == "avg":
+            return L.GlobalAveragePooling2D(name=f"{prefix}avg_pool")(x)
+        if self.pooling == "max":
+            return L.GlobalMaxPooling2D(name=f"{prefix}max_pool")(x)
+        return x
+
+    def dropout(self, x, name: str = "top_dropout"):
+        if self.dropout_rate > 0:
+            return layers_for(x).Dropout(self.dropout_rate, name=name)(x)
+        return x
+
+    def model(self, inputs, outputs, default_name: str):
+        return self.keras.Model(inputs, outputs, name=self.name or default_name)
+
+
+def build(name: str, **options: Any):
+    """Build a registered model by name; see ``mobilecnn.list_models()`` for names.
+
+    Options common to every model: ``num_classes``, ``include_top``,
+    ``pooling`` (None, "avg" or "max"; headless models only), ``input_shape``
+    or ``resolution`` (or ``resolution_multiplier``), ``classifier_activation``,
+    ``dropout_rate``, ``weights`` (a path to a weights file), ``name``,
+    ``include_preprocessing``, ``batch_size`` and ``flavour`` ("keras" or
+    "tf_keras"). A family adds its own (``width_multiplier``, ...): see
+    ``mobilecnn.model_info(name)["options"]``.
+    """
+    entry = registry.get(name)
+    net, family_options, weights = resolve(entry, options)
+    model = entry.builder(net, **{**family_options, **entry.fixed})
+    if weights is not None:
+        load_weights(model, entry, weights, family_options)
+    return model
+
+
+def resolve(entry: ModelEntry, options: dict[str, Any]) -> tuple[Network, dict[str, Any], str | None]:
+    """Check ``options`` for ``entry``; return the network settings and family options."""
+    allowed = {**COMMON_DEFAULTS, **entry.options}
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        fixed = [u for u in unknown if u in entry.fixed]
+        why = (f" ({', '.join(fixed)} is fixed by the name {entry.name!r})" if fixed else "")
+        raise ValueError(
+            f"{entry.name} does not take option(s) {', '.join(map(repr, unknown))}{why}. "
+            f"Allowed: {', '.join(sorted(allowed))}."
+        )
+    opts = {**allowed, **options}
+    family = {k: opts[k] for k in entry.options}
+
+    num_classes = opts["num_classes"]
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+        raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
+    if not isinstance(opts["include_top"], bool):
+        raise ValueError(f"include_top must be True or False, got {opts['include_top']!r}")
+    if opts["pooling"] not in (None, "avg", "max"):
+        raise ValueError(f"pooling must be None, 'avg' or 'max', got {opts['pooling']!r}")
+    if opts["pooling"] is not None and opts["include_top"]:
+        raise ValueError("pooling applies only to headless models: pass include_top=False with it")
+    if opts["flavour"] not in FLAVOURS:
+        raise ValueError(f"flavour must be one of {', '.join(FLAVOURS)}, got {opts['flavour']!r}")
+    batch = opts["batch_size"]
+    if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
+        raise ValueError(f"batch_size must be None or a positive integer, got {batch!r}")
+    dropout = entry.dropout_rate if opts["dropout_rate"] is None else opts["dropout_rate"]
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(f"dropout_rate must be a number in [0, 1), got {dropout!r}")
+    activation = opts["classifier_activation"]
+    if activation is not None and not callable(activation):
+        try:
+            keras_module(opts["flavour"]).activations.get(activation)
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"classifier_activation {activation!r} is not a Keras activation") from err
+    if opts["name"] is not None and not isinstance(opts["name"], str):
+        raise ValueError(f"name must be a string, got {opts['name']!r}")
+    weights = opts["weights"]
+    if weights is not None:
+        if not isinstance(weights, (str, os.PathLike)) or not os.path.isfile(weights):
+            raise ValueError(f"weights must be None or the path to an existing weights file, got {weights!r}")
+        weights = os.fspath(weights)
+
+    net = Network(
+        entry=entry,
+        input_shape=_input_shape(entry, opts, family),
+        num_classes=num_classes,
+        include_top=opts["include_top"],
+        pooling=opts["pooling"],
+        classifier_activation=activation,
+        dropout_rate=float(dropout),
+        include_preprocessing=bool(opts["include_preprocessing"]),
+        batch_size=batch,
+        flavour=opts["flavour"],
+        name=opts["name"],
+    )
+    return net, family, weights
+
+
+def _input_shape(entry: ModelEntry, opts: dict[str, Any], family: dict[str, Any]) -> tuple[int, int, int]:
+    default = entry.default_resolution(family)
+    shape, res, mult = opts["input_shape"], opts["resolution"], opts["resolution_multiplier"]
+    given = [k for k, v in (("input_shape", shape), ("resolution", res), ("resolution_multiplier", mult)) if v is not None]
+    if len(given) > 1:
+        raise ValueError(f"give at most one of input_shape, resolution, resolution_multiplier; got {', '.join(given)}")
+    channels = entry.channels
+    if shape is not None:
+        if (not isinstance(shape, (tuple, list)) or len(shape) != 3
+                or not all(isinstance(s, int) and not isinstance(s, bool) for s in shape)):
+            raise ValueError(f"input_shape must be (height, width, channels) integers, got {shape!r}")
+        height, width, channels = shape
+    elif res is not None:
+        if isinstance(res, int) and not isinstance(res, bool):
+            height = width = res
+        elif isinstance(res, (tuple, list)) and len(res) == 2 and all(isinstance(r, int) for r in res):
+            height, width = res
+        else:
+            raise ValueError(f"resolution must be an integer or (height, width), got {res!r}")
+    elif mult is not None:
+        from mobilecnn.scaling import scale_resolution
+        height = width = scale_resolution(default, mult)
+    else:
+        height = width = default
+    low = entry.min_resolution
+    if height < low or width < low:
+        raise ValueError(
+            f"{entry.name} needs inputs of at least {low}x{low} (it downsamples by up to {low}); "
+            f"got {height}x{width}"
+        )
+    if channels < 1:
+        raise ValueError(f"input channels must be at least 1, got {channels}")
+    per_channel = isinstance(entry.preprocessing.scale, tuple) or isinstance(entry.preprocessing.offset, tuple)
+    if per_channel and opts["include_preprocessing"] and channels != entry.channels:
+        raise ValueError(
+            f"{entry.name} normalizes {entry.channels} channels ({entry.preprocessing.description}); "
+            f"got {channels} input channels. Pass include_preprocessing=False to feed another channel count."
+        )
+    return (height, width, channels)
+
+
+def load_weights(model, entry: ModelEntry, path: str, family_options: dict[str, Any]) -> None:
+    """Load ``path`` into ``model``: our own weights file, or a keras.applications one."""
+    is_legacy_h5 = path.endswith(".h5") and not path.endswith(".weights.h5")
+    if is_legacy_h5 and entry.keras_application:
+        from mobilecnn.keras_applications import load_keras_applications_weights
+        load_keras_applications_weights(model, path, entry.name, **family_options)
+    else:
+        try:
+            model.load_weights(path)
+        except (ValueError, OSError) as err:
+            raise ValueError(f"could not load weights from {path!r} into {entry.name}: {err}") from err
+

@@ -1,0 +1,89 @@
+"""Registry-wide tests: every name builds, has the reference parameter count and MACs,
+saves and reloads in safe mode, names its layers deterministically, and has a tf_keras twin."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+from conftest import SMALL, images, randomize_batchnorm
+
+import mobilecnn
+from mobilecnn import registry
+
+ALL = mobilecnn.list_models()
+# Forward passes of the biggest models at their full size are slow; they run under -m slow.
+HEAVY = {f"efficientnet-b{i}" for i in range(4, 8)}
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_default_build_matches_reference_figures(models, name):
+    """Parameter counts equal the reference implementation; MACs within 2% of the reference."""
+    entry = registry.get(name)
+    model = models.get(name)
+    assert model.input_shape == (None, entry.resolution, entry.resolution, entry.channels)
+    assert model.output_shape == (None, 1000)
+    prof = mobilecnn.profile(model)
+    ref = entry.reference
+    assert ref.params and ref.params_source, f"{name} has no cited parameter count"
+    assert prof.params == ref.params, ref.params_source
+    assert prof.trainable_params + prof.non_trainable_params == prof.params
+    assert ref.macs and ref.macs_source
+    assert prof.macs == pytest.approx(ref.macs, rel=0.02), ref.macs_source
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_small_forward_pass_and_headless_shapes(name):
+    model = mobilecnn.build(name, resolution=SMALL, num_classes=7)
+    out = model.predict(images(2), verbose=0)
+    assert out.shape == (2, 7)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)  # softmax
+    headless = mobilecnn.build(name, resolution=SMALL, include_top=False, pooling="avg")
+    features = headless.predict(images(1), verbose=0)
+    assert features.shape == (1, headless.layers[-2].output.shape[-1])
+    assert mobilecnn.build(name, resolution=SMALL, include_top=False).output_shape[1:3] == (2, 2)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_save_reload_safe_mode_and_deterministic_names(tmp_path, name):
+    a = mobilecnn.build(name, resolution=SMALL, num_classes=5, classifier_activation=None)
+    b = mobilecnn.build(name, resolution=SMALL, num_classes=5, classifier_activation=None)
+    assert [layer.name for layer in a.layers] == [layer.name for layer in b.layers]
+    randomize_batchnorm(a)
+    path = tmp_path / "m.keras"
+    a.save(path)
+    c = keras.models.load_model(path, safe_mode=True)
+    x = images(2)
+    np.testing.assert_array_equal(a.predict(x, verbose=0), c.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_tf_keras_twin_has_same_layout_and_outputs(name):
+    a = mobilecnn.build(name, resolution=SMALL, num_classes=5, classifier_activation=None)
+    b = mobilecnn.build(name, resolution=SMALL, num_classes=5, classifier_activation=None, flavour="tf_keras")
+    assert type(b).__module__.startswith("tf_keras")
+    assert [layer.name for layer in a.layers] == [layer.name for layer in b.layers]
+    assert [w.shape for w in a.get_weights()] == [tuple(w.shape) for w in b.get_weights()]
+    randomize_batchnorm(a)
+    b.set_weights(a.get_weights())
+    x = images(2)
+    np.testing.assert_allclose(a.predict(x, verbose=0), b.predict(x, verbose=0), atol=1e-4, rtol=1e-4)
+
+
+def test_list_models_covers_the_issue():
+    expected = {"mobilenet-v1", "mobilenet-v2", "mobilenet-v3-small", "mobilenet-v3-large",
+                *(f"efficientnet-b{i}" for i in range(8))}
+    assert expected <= set(ALL)
+
+
+def test_peak_activation_memory_on_a_hand_counted_model():
+    inputs = keras.Input((8, 8, 3), name="in")
+    a = keras.layers.Conv2D(4, 3, padding="same", name="a")(inputs)      # 256 floats
+    b = keras.layers.Conv2D(2, 1, name="b")(a)                          # 128 floats
+    c = keras.layers.Add(name="c")([keras.layers.Conv2D(2, 1, name="d")(a), b])
+    model = keras.Model(inputs, c)
+    peak, _ = mobilecnn.profiling.peak_activation(model)
+    # a (256) is live until d runs; while d runs: a + b + d = 256 + 128 + 128 floats
+    assert peak == 4 * (256 + 128 + 128)
+    prof = mobilecnn.profile(model)
+    assert prof.macs == 64 * 4 * 27 + 64 * 2 * 4 * 2
