@@ -18,7 +18,7 @@ from typing import Any  # noqa: E402
 
 from mobilecnn import registry  # noqa: E402
 from mobilecnn.builder import COMMON_DEFAULTS, build  # noqa: E402
-from mobilecnn.custom_layers import custom_layers  # noqa: E402
+from mobilecnn.layers import custom_layers  # noqa: E402
 from mobilecnn.keras_applications import copy_weights, keras_application, load_keras_applications_weights  # noqa: E402
 from mobilecnn.profiling import Profile, profile  # noqa: E402
 from mobilecnn.registry import list_models  # noqa: E402

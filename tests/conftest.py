@@ -21,6 +21,16 @@ def images(n: int = 2, size: int = SMALL, channels: int = 3, seed: int = 0) -> n
     return np.random.default_rng(seed).uniform(0, 255, (n, size, size, channels)).astype("float32")
 
 
+def run(model, x) -> np.ndarray:
+    """One inference call, eagerly (cheaper than ``predict``'s tracing for a single batch)."""
+    return np.asarray(model(x, training=False))
+
+
+def small_resolution(name: str) -> int:
+    """The test resolution for ``name``: SMALL, or the least the model's downsampling allows."""
+    return max(SMALL, mobilecnn.registry.get(name).min_resolution)
+
+
 def randomize_batchnorm(model, seed: int = 0) -> None:
     """Give batch-norm layers non-trivial statistics so comparisons can fail."""
     rng = np.random.default_rng(seed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import images, randomize_batchnorm
+from conftest import run, images, randomize_batchnorm
 
 import mobilecnn
 
@@ -33,8 +33,8 @@ def check_parity(name: str, resolution: int, **options) -> None:
                       for w in layer.get_weights()])  # the plain set_weights route works ...
     mobilecnn.copy_weights(ref, ours)                  # ... and so does the checked copy
     x = images(2, resolution, seed=2)
-    a = ours.predict(x, verbose=0)
-    b = ref.predict(keras_app_input(name, x), verbose=0)
+    a = run(ours, x)
+    b = run(ref, keras_app_input(name, x))
     assert np.abs(b).max() > 1e-3  # logits, not vanished activations
     np.testing.assert_allclose(a, b, atol=1e-4, rtol=0)
 
@@ -66,7 +66,7 @@ def test_keras_applications_h5_file_loads_by_name(tmp_path):
     ref.save_weights(str(path))
     ours = mobilecnn.build("mobilenet-v3-small", resolution=96, classifier_activation=None, weights=str(path))
     x = images(2, 96)
-    np.testing.assert_allclose(ours.predict(x, verbose=0), ref.predict(x, verbose=0), atol=1e-4)
+    np.testing.assert_allclose(run(ours, x), run(ref, x), atol=1e-4)
     with pytest.raises(ValueError, match="another architecture"):
         mobilecnn.build("mobilenet-v2", resolution=96, weights=str(path))
 
@@ -85,4 +85,4 @@ def test_own_weights_file_round_trip(tmp_path):
     a.save_weights(path)
     b = mobilecnn.build("mobilenet-v3-small", resolution=64, num_classes=3, weights=str(path))
     x = images(1)
-    np.testing.assert_array_equal(a.predict(x, verbose=0), b.predict(x, verbose=0))
+    np.testing.assert_array_equal(run(a, x), run(b, x))

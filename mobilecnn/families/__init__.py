@@ -1,3 +1,7 @@
 """One module per architecture family; importing this package registers them all."""
 
-from mobilecnn.families import efficientnet, mobilenet_v1, mobilenet_v2, mobilenet_v3  # noqa: F401
+import importlib
+import pkgutil
+
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    importlib.import_module(f"{__name__}.{_info.name}")

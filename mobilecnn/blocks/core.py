@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobilecnn.custom_layers import custom_layers
+from mobilecnn.layers import custom_layers
 from mobilecnn.flavours import flavour_of, layers_for
 
 ACTIVATIONS = ("relu", "relu6", "swish", "sigmoid", "hard_swish", "hard_swish_decomposed",
