@@ -17,9 +17,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from typing import Any  # noqa: E402
 
 from mobilecnn import registry  # noqa: E402
+from mobilecnn.batchnorm import recalibrate_batchnorm  # noqa: E402
 from mobilecnn.builder import COMMON_DEFAULTS, build  # noqa: E402
-from mobilecnn.layers import custom_layers  # noqa: E402
 from mobilecnn.keras_applications import copy_weights, keras_application, load_keras_applications_weights  # noqa: E402
+from mobilecnn.layers import custom_layers  # noqa: E402
 from mobilecnn.profiling import Profile, profile  # noqa: E402
 from mobilecnn.registry import list_models  # noqa: E402
 
@@ -39,7 +40,7 @@ def model_info(name: str) -> dict[str, Any]:
         "input_shape": (entry.resolution, entry.resolution, entry.channels),
         "min_resolution": entry.min_resolution,
         "preprocessing": entry.preprocessing.description,
-        "options": {**{k: v for k, v in COMMON_DEFAULTS.items()}, "dropout_rate": entry.dropout_rate,
+        "options": {**COMMON_DEFAULTS, "num_classes": entry.num_classes, "dropout_rate": entry.dropout_rate,
                     **dict(entry.options)},
         "fixed": dict(entry.fixed),
         "params": ref.params,
@@ -51,5 +52,5 @@ def model_info(name: str) -> dict[str, Any]:
     }
 
 
-__all__ = ["build", "list_models", "model_info", "profile", "Profile", "copy_weights",
+__all__ = ["build", "recalibrate_batchnorm", "list_models", "model_info", "profile", "Profile", "copy_weights",
            "keras_application", "load_keras_applications_weights", "custom_layers", "__version__"]

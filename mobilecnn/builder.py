@@ -84,7 +84,7 @@ class Network:
         return self.keras.Model(inputs, outputs, name=self.name or default_name)
 
 
-def build(name: str, **options: Any):
+def build(name: str, /, **options: Any):
     """Build a registered model by name; see ``mobilecnn.list_models()`` for names.
 
     Options common to every model: ``num_classes``, ``include_top``,
@@ -114,7 +114,7 @@ def resolve(entry: ModelEntry, options: dict[str, Any]) -> tuple[Network, dict[s
             f"{entry.name} does not take option(s) {', '.join(map(repr, unknown))}{why}. "
             f"Allowed: {', '.join(sorted(allowed))}."
         )
-    opts = {**allowed, **options}
+    opts = {**allowed, "num_classes": entry.num_classes, **options}
     family = {k: opts[k] for k in entry.options}
 
     num_classes = opts["num_classes"]
@@ -167,7 +167,8 @@ def resolve(entry: ModelEntry, options: dict[str, Any]) -> tuple[Network, dict[s
 def _input_shape(entry: ModelEntry, opts: dict[str, Any], family: dict[str, Any]) -> tuple[int, int, int]:
     default = entry.default_resolution(family)
     shape, res, mult = opts["input_shape"], opts["resolution"], opts["resolution_multiplier"]
-    given = [k for k, v in (("input_shape", shape), ("resolution", res), ("resolution_multiplier", mult)) if v is not None]
+    given = [k for k, v in (("input_shape", shape), ("resolution", res), ("resolution_multiplier", mult))
+             if v is not None]
     if len(given) > 1:
         raise ValueError(f"give at most one of input_shape, resolution, resolution_multiplier; got {', '.join(given)}")
     channels = entry.channels

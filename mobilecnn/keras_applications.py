@@ -1,10 +1,14 @@
 """Weights from keras.applications: copy from a model, or read its ``.h5`` weights file.
 
 Our models of the architectures keras.applications has (MobileNet,
-MobileNetV2, MobileNetV3Small/Large, EfficientNetB0-B7) create their
-weight-holding layers in the same order, with the same names and shapes, so
+MobileNetV2, MobileNetV3Small/Large, EfficientNetB0-B7, VGG16/19,
+ResNet50/101/152, DenseNet121/169/201) create their weight-holding layers in
+the same order, with the same names and shapes, so
 ``ours.set_weights(ref.get_weights())`` works once preprocessing layers are
-left out. Users who hold keras.applications ImageNet weights can use them.
+left out. Two conventions are adapted on the way: biases keras.applications'
+ResNets put on convolutions before batch norm are folded into it, and
+weights trained on BGR (Caffe) input are turned to take RGB. Users who hold
+keras.applications ImageNet weights can use them.
 """
 
 from __future__ import annotations
@@ -41,6 +45,9 @@ def keras_application(name: str, **options: Any):
     for ours, theirs in entry.keras_application_args.items():
         if ours in options:
             kwargs[theirs] = options.pop(ours)
+    for ours, needed in entry.keras_application_options.items():
+        if ours in options and options.pop(ours) != needed:
+            raise ValueError(f"keras.applications.{entry.keras_application} is {entry.name} with {ours}={needed!r}")
     res = options.pop("resolution", entry.resolution)
     kwargs["input_shape"] = (res, res, 3) if isinstance(res, int) else (*res, 3)
     kwargs["classes"] = options.pop("num_classes", 1000)
@@ -52,11 +59,13 @@ def keras_application(name: str, **options: Any):
     return getattr(keras.applications, entry.keras_application)(**kwargs)
 
 
-def copy_weights(source, target) -> None:
+def copy_weights(source, target, name: str | None = None) -> None:
     """Copy the weights of a keras.applications ``source`` model into our ``target``.
 
     Layers are paired in order; names and shapes must agree, and a mismatch
-    names the first layer that differs.
+    names the first layer that differs. ``name`` is our registry name of
+    ``target`` (by default looked up from ``target.name``): it says whether
+    the first convolution's input channels turn from BGR to RGB.
     """
     src, dst = _weighted_layers(source), _weighted_layers(target)
     if len(src) != len(dst):
@@ -64,23 +73,84 @@ def copy_weights(source, target) -> None:
             f"{source.name} has {len(src)} weight-holding layers, {target.name} has {len(dst)}: "
             "the architectures (or their options) differ"
         )
-    for a, b in zip(src, dst):
-        shapes_a = [tuple(w.shape) for w in a.get_weights()]
-        shapes_b = [tuple(w.shape) for w in b.get_weights()]
-        if a.name != b.name or shapes_a != shapes_b:
-            raise ValueError(f"layer {a.name} {shapes_a} does not match {b.name} {shapes_b}")
-        b.set_weights(a.get_weights())
+    for a, b in zip(src, dst, strict=True):
+        if a.name != b.name:
+            raise ValueError(f"layer {a.name} {_shapes(a.get_weights())} does not match "
+                             f"{b.name} {_shapes(b.get_weights())}")
+    pairs = [(b, a.name, a.get_weights()) for a, b in zip(src, dst, strict=True)]
+    _transfer(pairs, target, _entry(name or target.name))
 
 
-def load_keras_applications_weights(model, source, name: str | None = None, **_: Any) -> None:
+def _shapes(values) -> list[tuple[int, ...]]:
+    return [tuple(v.shape) for v in values]
+
+
+def _entry(name: str) -> registry.ModelEntry | None:
+    try:
+        return registry.get(name)
+    except ValueError:
+        return None
+
+
+def _transfer(pairs: list, model, entry: registry.ModelEntry | None) -> None:
+    """Set ``(layer, source name, values)`` pairs, adapting keras.applications' conventions to ours.
+
+    - A convolution that keras.applications gives a bias and we do not (a batch
+      norm follows it, as in torchvision's counts) has the bias folded into that
+      batch norm: BN(conv(x) + b) is BN'(conv(x)) with moving mean' = mean - b.
+    - Weights trained on BGR input (``entry.keras_application_bgr``) get the
+      first convolution's input channels reversed, so our model takes RGB.
+    Shapes are checked before any layer is set.
+    """
+    values = {id(layer): [np.asarray(v) for v in vals] for layer, _, vals in pairs}
+    for layer, key, vals in pairs:
+        wanted = layer.get_weights()
+        if (type(layer).__name__ == "Conv2D" and not layer.use_bias and len(vals) == len(wanted) + 1
+                and vals[-1].ndim == 1):
+            bn = _following_batch_norm(model, layer)
+            if bn is None or id(bn) not in values:
+                raise ValueError(f"layer {key} has a bias but {layer.name} has none and no batch norm follows it")
+            stats = values[id(bn)]
+            stats[-2] = stats[-2] - vals[-1]       # [gamma, beta, moving_mean, moving_variance]
+            values[id(layer)] = values[id(layer)][:-1]
+    if entry is not None and entry.keras_application_bgr:
+        first = next(layer for layer, _, _ in pairs if type(layer).__name__ == "Conv2D")
+        values[id(first)][0] = values[id(first)][0][:, :, ::-1, :].copy()
+    for layer, key, _ in pairs:
+        if _shapes(values[id(layer)]) != _shapes(layer.get_weights()):
+            raise ValueError(f"layer {key} {_shapes(values[id(layer)])} does not match "
+                             f"{layer.name} {_shapes(layer.get_weights())}")
+    for layer, _, _ in pairs:
+        layer.set_weights(values[id(layer)])
+
+
+def _following_batch_norm(model, conv):
+    """The batch-norm layer that takes ``conv``'s output, if one does."""
+    for layer in model.layers:
+        if type(layer).__name__ == "BatchNormalization":
+            inputs = layer.input if isinstance(layer.input, (list, tuple)) else [layer.input]
+            if any(t is conv.output for t in inputs):
+                return layer
+    return None
+
+
+def load_keras_applications_weights(model, source, name: str | None = None, **options: Any) -> None:
     """Load keras.applications weights into ``model``.
 
     ``source`` is a keras.applications model (either Keras flavour) or the path
     of a keras.applications ``.h5`` weights file (the Keras 2 format its
-    ImageNet files use), which is read layer by layer by name.
+    ImageNet files use), which is read layer by layer by name. ``options``
+    are the family options ``model`` was built with (checked against those the
+    keras.applications graph needs, e.g. ResNet50's ``stride_in_1x1=True``).
     """
+    entry = _entry(name or model.name)
+    if entry is not None:
+        for key, needed in entry.keras_application_options.items():
+            if key in options and options[key] != needed:
+                raise ValueError(f"keras.applications.{entry.keras_application} weights are for {entry.name} "
+                                 f"with {key}={needed!r}; build it with that option")
     if not isinstance(source, (str, os.PathLike)):
-        copy_weights(source, model)
+        copy_weights(source, model, name)
         return
     import h5py
 
@@ -108,14 +178,11 @@ def load_keras_applications_weights(model, source, name: str | None = None, **_:
                 f"{path!r} has weights for {len(stored)} layers, {name or model.name} has {len(ours)} "
                 "weight-holding layers: is it the file of another architecture or width?"
             )
-        pairs = [(layer, key, values) for layer, (key, values) in zip(ours, stored.items())]
-    for layer, key, values in pairs:
-        expected = [tuple(w.shape) for w in layer.get_weights()]
-        if [v.shape for v in values] != expected:
-            raise ValueError(f"{path!r}: layer {key} has shapes {[v.shape for v in values]}, "
-                             f"but {layer.name} of {name or model.name} expects {expected}")
-    for layer, _, values in pairs:
-        layer.set_weights(values)
+        pairs = [(layer, key, values) for layer, (key, values) in zip(ours, stored.items(), strict=True)]
+    try:
+        _transfer(pairs, model, entry)
+    except ValueError as err:
+        raise ValueError(f"{path!r} does not fit {name or model.name}: {err}") from err
 
 
 def _decode(value) -> str:

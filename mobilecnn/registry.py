@@ -61,7 +61,10 @@ class ModelEntry:
     reference: Reference = Reference()
     keras_application: str | None = None  # keras.applications constructor with the same weights layout
     keras_application_args: Mapping[str, str] = field(default_factory=dict)  # our option -> its argument
-    labels: str = "imagenet"              # what the 1000 default classes are
+    keras_application_options: Mapping[str, Any] = field(default_factory=dict)  # our options its graph needs
+    keras_application_bgr: bool = False   # its weights take BGR (Caffe) input; copying flips the first conv
+    num_classes: int = 1000               # default classifier outputs
+    labels: str = "imagenet"              # what the default classes are
     resolution_rule: Callable[[Mapping[str, Any]], int] | None = None  # default size from family options
 
     def default_resolution(self, family_options: Mapping[str, Any]) -> int:
@@ -75,6 +78,8 @@ class ModelEntry:
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
         object.__setattr__(self, "keras_application_args",
                            MappingProxyType(dict(self.keras_application_args)))
+        object.__setattr__(self, "keras_application_options",
+                           MappingProxyType(dict(self.keras_application_options)))
 
 
 _REGISTRY: dict[str, ModelEntry] = {}

@@ -78,3 +78,8 @@ def test_efficientnet_bad_coefficients():
         mobilecnn.build("efficientnet-b0", depth_coefficient=0)
     with pytest.raises(ValueError, match="phi must be a number >= 0"):
         mobilecnn.build("efficientnet-b0", phi=-1)
+
+
+def test_name_option_names_the_model():
+    """The registry name is positional-only, so ``name=`` is free to name the Keras model."""
+    assert mobilecnn.build("lenet-5", name="digits").name == "digits"

@@ -14,6 +14,12 @@ from mobilecnn import registry
 ALL = mobilecnn.list_models()
 # Forward passes of the biggest models at their full size are slow; they run under -m slow.
 HEAVY = {f"efficientnet-b{i}" for i in range(4, 8)}
+# The deepest and widest classic nets: a smaller sibling runs the same builder and blocks in the fast suite, so
+# their own small-resolution builds, save/reload and tf_keras twin run under -m slow (parameters and MACs always).
+HEAVY_CLASSIC = {"resnet-101", "resnet-152", "se-resnet-101", "se-resnet-152", "wide-resnet-101-2",
+                 "resnext-101-32x8d", "densenet-169", "densenet-201", "vgg-13", "vgg-16", "vgg-19",
+                 "vgg-13-bn", "vgg-16-bn", "vgg-19-bn"}
+SMALL_RUNS = [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY_CLASSIC else n for n in ALL]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -22,11 +28,13 @@ def test_default_build_matches_reference_params(models, name):
     entry = registry.get(name)
     model = models.get(name)
     assert model.input_shape == (None, entry.resolution, entry.resolution, entry.channels)
-    assert model.output_shape == (None, 1000)
+    assert model.output_shape == (None, registry.get(name).num_classes)
     prof = mobilecnn.profile(model)
     ref = entry.reference
     assert ref.params and ref.params_source, f"{name} has no cited parameter count"
     assert prof.params == pytest.approx(ref.params, rel=ref.params_tolerance, abs=0), ref.params_source
+    if ref.trainable is not None:
+        assert prof.trainable_params == pytest.approx(ref.trainable, rel=ref.params_tolerance, abs=0), ref.params_source
     assert prof.trainable_params + prof.non_trainable_params == prof.params
 
 
@@ -41,20 +49,21 @@ def test_default_build_matches_reference_macs(models, name):
     assert mobilecnn.profile(models.get(name)).macs == pytest.approx(ref.macs, rel=0.02), ref.macs_source
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", SMALL_RUNS)
 def test_small_forward_pass_and_headless_shapes(name):
     res = small_resolution(name)
     model = mobilecnn.build(name, resolution=res, num_classes=7)
-    out = run(model, images(2, res))
+    channels = registry.get(name).channels
+    out = run(model, images(2, res, channels))
     assert out.shape == (2, 7)
     np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)  # softmax
     headless = mobilecnn.build(name, resolution=res, include_top=False, pooling="avg")
-    features = run(headless, images(1, res))
+    features = run(headless, images(1, res, channels))
     assert features.shape == (1, headless.layers[-2].output.shape[-1])
     assert len(mobilecnn.build(name, resolution=res, include_top=False).output_shape) == 4
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", SMALL_RUNS)
 def test_save_reload_safe_mode_and_deterministic_names(tmp_path, name):
     res = small_resolution(name)
     a = mobilecnn.build(name, resolution=res, num_classes=5, classifier_activation=None)
@@ -64,11 +73,11 @@ def test_save_reload_safe_mode_and_deterministic_names(tmp_path, name):
     path = tmp_path / "m.keras"
     a.save(path)
     c = keras.models.load_model(path, safe_mode=True)
-    x = images(2, res)
+    x = images(2, res, registry.get(name).channels)
     np.testing.assert_array_equal(run(a, x), run(c, x))
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", SMALL_RUNS)
 def test_tf_keras_twin_has_same_layout_and_outputs(name):
     res = small_resolution(name)
     a = mobilecnn.build(name, resolution=res, num_classes=5, classifier_activation=None)
@@ -78,7 +87,7 @@ def test_tf_keras_twin_has_same_layout_and_outputs(name):
     assert [w.shape for w in a.get_weights()] == [tuple(w.shape) for w in b.get_weights()]
     randomize_batchnorm(a)
     b.set_weights(a.get_weights())
-    x = images(2, res)
+    x = images(2, res, registry.get(name).channels)
     np.testing.assert_allclose(run(a, x), run(b, x), atol=1e-4, rtol=1e-4)
 
 

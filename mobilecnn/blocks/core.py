@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobilecnn.layers import custom_layers
 from mobilecnn.flavours import flavour_of, layers_for
+from mobilecnn.layers import custom_layers
 
 ACTIVATIONS = ("relu", "relu6", "swish", "sigmoid", "hard_swish", "hard_swish_decomposed",
                "hard_sigmoid", "tanh", "linear")
@@ -89,11 +89,11 @@ def conv_bn(x, filters: int, kernel: int | tuple[int, int], stride: int = 1, *, 
 
 def depthwise_bn(x, kernel: int, stride: int = 1, *, act: str | None,
                  names: tuple[str, str, str | None], bn: BatchNorm = BatchNorm(),
-                 depth_multiplier: int = 1, kernel_initializer: Any = "glorot_uniform"):
-    """Depthwise convolution (no bias), batch norm and activation; "same" padding."""
+                 depth_multiplier: int = 1, kernel_initializer: Any = "glorot_uniform", padding: str = "same"):
+    """Depthwise convolution (no bias), batch norm and activation; "same" padding unless told."""
     L = layers_for(x)
     conv_name, bn_name, act_name = names
-    x = L.DepthwiseConv2D(kernel, strides=stride, padding="same", use_bias=False,
+    x = L.DepthwiseConv2D(kernel, strides=stride, padding=padding, use_bias=False,
                           depth_multiplier=depth_multiplier,
                           depthwise_initializer=kernel_initializer, name=conv_name)(x)
     x = L.BatchNormalization(epsilon=bn.epsilon, momentum=bn.momentum, name=bn_name)(x)

@@ -17,8 +17,7 @@ from mobilecnn.blocks import BatchNorm, BlockNames, conv_bn, inverted_residual
 from mobilecnn.builder import Network
 from mobilecnn.flavours import layers_for
 from mobilecnn.registry import ModelEntry, Preprocessing, Reference, register
-from mobilecnn.scaling import (EFFICIENTNET_SCALES, check_positive, compound_scale,
-                               make_divisible, round_repeats)
+from mobilecnn.scaling import EFFICIENTNET_SCALES, check_positive, compound_scale, make_divisible, round_repeats
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,8 @@ MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)  # ImageNet, as keras.a
 
 def _coefficients(options: Mapping[str, Any]):
     """Width, depth and resolution from the variant, ``phi`` or explicit coefficients."""
-    scale = compound_scale(options["phi"]) if options.get("phi") is not None else EFFICIENTNET_SCALES[options["variant"]]
+    phi = options.get("phi")
+    scale = compound_scale(phi) if phi is not None else EFFICIENTNET_SCALES[options["variant"]]
     width = scale.width if options.get("width_coefficient") is None else options["width_coefficient"]
     depth = scale.depth if options.get("depth_coefficient") is None else options["depth_coefficient"]
     return (check_positive("width_coefficient", width), check_positive("depth_coefficient", depth),
@@ -109,7 +109,7 @@ def build_efficientnet(net: Network, *, variant: str, width_coefficient: float |
 PAPER = "Tan & Le 2019, EfficientNet: Rethinking Model Scaling for CNNs (arXiv:1905.11946)"
 PREPROCESSING = Preprocessing(
     scale=tuple(1.0 / (255.0 * s) for s in STD),
-    offset=tuple(-m / s for m, s in zip(MEAN, STD)),
+    offset=tuple(-m / s for m, s in zip(MEAN, STD, strict=True)),
     description="pixels in [0, 255] RGB, normalized with ImageNet mean and std",
 )
 # keras.applications EfficientNetB0-B7(weights=None) total parameters, less the 7

@@ -28,7 +28,8 @@ class Bneck:
 
 
 HS, RE = "hard_swish", "relu"
-LARGE = (  # Howard et al. 2019, Table 1 (exp sizes 16, 64, 72, 72, 120, 120, 240, 200, 184, 184, 480, 672, 672, 960, 960)
+# Howard et al. 2019, Table 1 (exp sizes 16, 64, 72, 72, 120, 120, 240, 200, 184, 184, 480, 672, 672, 960, 960)
+LARGE = (
     Bneck(1, 16, 3, 1, False, RE), Bneck(4, 24, 3, 2, False, RE), Bneck(3, 24, 3, 1, False, RE),
     Bneck(3, 40, 5, 2, True, RE), Bneck(3, 40, 5, 1, True, RE), Bneck(3, 40, 5, 1, True, RE),
     Bneck(6, 80, 3, 2, False, HS), Bneck(2.5, 80, 3, 1, False, HS), Bneck(2.3, 80, 3, 1, False, HS),
