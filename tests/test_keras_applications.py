@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import run, images, randomize_batchnorm
+from conftest import images, randomize_batchnorm, run
 
 import mobilecnn
 

@@ -1,0 +1,168 @@
+"""``mobilecnn export`` and ``mobilecnn benchmark``.
+
+Exit codes: 0 done; 1 conversion, verification or benchmark failed (the
+reason is printed); 2 bad arguments (unknown model or precision, unusable
+calibration data or output path, a .keras file that needs --unsafe).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from export.convert import IO_TYPES, PRECISIONS
+
+
+def _option(text: str) -> tuple[str, object]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    key, value = text.split("=", 1)
+    try:
+        parsed = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        parsed = value
+    return key.strip().replace("-", "_"), parsed
+
+
+def add_export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="a registered name (see `mobilecnn list`) or a .keras file")
+    p.add_argument("--precision", choices=PRECISIONS, default="float32")
+    p.add_argument("--io", dest="io_type", choices=IO_TYPES, default=None,
+                   help="int8 input/output type (int8 only; default int8)")
+    p.add_argument("--calibration", metavar="DIR", help="folder of images for int8 calibration")
+    p.add_argument("--out", metavar="PATH", help="output .tflite (default: NAME_PRECISION.tflite)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output")
+    p.add_argument("--verify", action=argparse.BooleanOptionalAction, default=True,
+                   help="compare the export with the Keras model (default on)")
+    p.add_argument("--benchmark", action="store_true", help="time the file in LiteRT (threads 1 and 2)")
+    p.add_argument("--no-gpu-check", dest="gpu", action="store_false", help="skip the GPU accelerator check")
+    p.add_argument("--unsafe", action="store_true", help="allow .keras files that hold Python code")
+    g = p.add_argument_group("model options (registered names)")
+    g.add_argument("--resolution", type=int)
+    g.add_argument("--width-multiplier", type=float)
+    g.add_argument("--num-classes", type=int)
+    g.add_argument("--weights", help="weights file to load into the model")
+    g.add_argument("--set", dest="options", type=_option, action="append", default=[], metavar="KEY=VALUE",
+                   help="any other build option, e.g. --set minimalistic=True")
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from export.calibration import CalibrationError
+    from export.convert import ConversionError
+    from export.files import OutputError
+    from export.pipeline import STEPS, UnsafeModelError, VerificationError, export_model
+    from mobilecnn.cli import UsageError
+
+    console = Console(stderr=True)
+    options = dict(args.options)
+    for key in ("resolution", "width_multiplier", "num_classes", "weights"):
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
+    is_file = args.model.endswith(".keras")
+    stem = Path(args.model).stem if is_file else args.model
+    out = args.out or f"{stem}_{args.precision}.tflite"
+    if args.io_type and args.precision != "int8":
+        raise UsageError(f"--io {args.io_type} needs --precision int8")
+    steps = [s for s in STEPS if s != "benchmark" or args.benchmark]
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            task = progress.add_task("starting", total=len(steps))
+
+            def step(name: str) -> None:
+                if name in steps:
+                    progress.update(task, description=f"{name} ({steps.index(name) + 1}/{len(steps)})",
+                                    completed=steps.index(name))
+
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", UserWarning)
+                result = export_model(
+                    args.model, args.precision, out, options=options, calibration=args.calibration,
+                    io_type=args.io_type, force=args.force, verify=args.verify, gpu=args.gpu,
+                    benchmark=args.benchmark, unsafe=args.unsafe, progress=step)
+    except (OutputError, CalibrationError, UnsafeModelError) as err:
+        raise UsageError(str(err)) from err
+    except (ConversionError, VerificationError) as err:
+        print(f"mobilecnn export: failed: {err}", file=sys.stderr)
+        return 1
+    except ValueError as err:  # unknown model name, bad option values
+        raise UsageError(str(err)) from err
+    for w in caught:
+        if "calibrat" in str(w.message):
+            console.print(f"[yellow]warning:[/] {w.message}")
+    print_summary(result)
+    return 0
+
+
+def print_summary(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    m = result.metadata
+    table = Table(title=f"{m['model']} → {result.path}", show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("precision", f"{m['precision']} (I/O {m['io_type']})")
+    table.add_row("input", f"{m['input']['shape']} {m['input']['preprocessing']}")
+    table.add_row("size", f"{m['file_size'] / 2**20:.2f} MiB  ({m['params']:,} params, {m['macs'] / 1e6:.0f}M MACs)")
+    if "verification" in m:
+        v = m["verification"]
+        untrained = (" — untrained weights (batch norm recalibrated): quantization noise flips close calls"
+                     if m.get("batchnorm_recalibrated") else "")
+        table.add_row("verified", f"max |err| {v['max_abs_error']:.3g}, cosine {v['cosine_similarity']:.4f}, "
+                                  f"top-1 agreement {v['top1_agreement']:.0%} on {v['images']} images{untrained}")
+    if "xnnpack" in m:
+        x = m["xnnpack"]
+        outside = ", ".join(x["ops_outside"]) or "none"
+        table.add_row("XNNPACK", f"{x['partitions']} partition(s); ops outside: {outside}")
+    if "gpu" in m:
+        g = m["gpu"]
+        if g["available"]:
+            fallback = "; ".join(g["cpu_ops"]) or g["error"]
+            verdict = "fully accelerated" if g["fully_accelerated"] else f"falls back: {fallback}"
+            table.add_row("GPU", f"{verdict} ({g['adapter'].split(',')[0]})")
+        else:
+            table.add_row("GPU", f"not checked: {g['error']}")
+        table.add_row("GPU analyzer", "compatible" if m["gpu_analyzer"]["gpu_compatible"]
+                      else "; ".join(m["gpu_analyzer"]["warnings"]))
+    for t in m.get("benchmark", []):
+        table.add_row(f"latency, {t['threads']} thread(s)", f"median {t['median_ms']:.2f} ms, p90 {t['p90_ms']:.2f} ms")
+    if result.sidecar_path:
+        table.add_row("sidecar", str(result.sidecar_path))
+    Console().print(table)
+
+
+def add_benchmark_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("tflite", help="a .tflite file")
+    p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    p.add_argument("--runs", type=int, default=50)
+
+
+def run_benchmark(args: argparse.Namespace) -> int:
+    from export.benchmark import benchmark
+    from mobilecnn.cli import UsageError
+
+    if not os.path.isfile(args.tflite):
+        raise UsageError(f"no such file: {args.tflite!r}")
+    try:
+        timings = benchmark(args.tflite, threads=tuple(args.threads), runs=args.runs)
+    except ValueError as err:
+        print(f"mobilecnn benchmark: failed: {err}", file=sys.stderr)
+        return 1
+    for t in timings:
+        print(f"{args.tflite}: {t.threads} thread(s): median {t.median_ms:.2f} ms, p90 {t.p90_ms:.2f} ms "
+              f"over {t.runs} runs")
+    return 0
+
+
+def register(subcommands: dict) -> None:
+    subcommands["export"] = ("convert a model to TFLite (float32, float16, dynamic, int8)",
+                             add_export_arguments, run_export)
+    subcommands["benchmark"] = ("time a .tflite in LiteRT", add_benchmark_arguments, run_benchmark)

@@ -1,0 +1,121 @@
+"""Precision-specific graph rewrites, done on the built graph (never a second copy of a block).
+
+Each rewrite computes exactly what the layer it replaces computes, in ops the
+target runtime accelerates:
+
+- A fixed batch size (1 by default): the GPU delegate and most accelerators
+  need static shapes, and a known batch keeps shape-computing ops out of the
+  converted graph.
+- int8: hard-swish is written as ``relu6(x + 3) * (x / 6)`` in separate
+  layers: TFLite would otherwise fuse it into ``HARD_SWISH``, which LiteRT's
+  XNNPACK does not run in int8. Float keeps the fused op (10-15% faster).
+- int8: a padding-free ``AveragePooling2D`` (ShuffleNet V1's shortcut, after
+  its explicit zero padding) becomes a depthwise convolution with constant
+  ``1 / (k * k)`` weights: LiteRT's XNNPACK has no int8 ``AVERAGE_POOL_2D``,
+  and the depthwise form is the same sum.
+- float16 (the GPU delegate's precision): a grouped convolution whose groups
+  do not hold a multiple of 4 channels (ShuffleNet V1 at most widths) is split
+  into one convolution per group and a concatenation. The LiteRT GPU
+  accelerator computes grouped convolutions in slices of 4 channels and
+  aborts on other group sizes (measured: 60 -> 30 channels in 3 groups).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import keras
+import numpy as np
+
+from mobilecnn.blocks import hard_swish_decomposed
+from mobilecnn.layers import custom_layers
+
+GPU_CHANNEL_SLICE = 4   # the LiteRT GPU accelerator's channel vector width
+
+
+def _hard_swish(x, layer):
+    return hard_swish_decomposed(x, layer.name)
+
+
+def _average_pool_as_depthwise(x, layer):
+    if layer.padding != "valid" or layer.data_format != "channels_last":
+        return None  # "same" pooling excludes padding from the count: not a fixed-weight convolution
+    kernel = tuple(layer.pool_size)
+    conv = keras.layers.DepthwiseConv2D(kernel, strides=layer.strides, padding="valid", use_bias=False,
+                                        trainable=False, name=layer.name)
+    y = conv(x)
+    channels = int(x.shape[-1])
+    conv.set_weights([np.full((*kernel, channels, 1), 1.0 / (kernel[0] * kernel[1]), "float32")])
+    return y
+
+
+def _split_groups(x, layer):
+    groups = getattr(layer, "groups", 1)
+    cin, cout = int(x.shape[-1]), layer.filters
+    if groups == 1 or (cin // groups) % GPU_CHANNEL_SLICE == 0 and (cout // groups) % GPU_CHANNEL_SLICE == 0:
+        return None
+    per_in, per_out = cin // groups, cout // groups
+    weights = layer.get_weights()
+    kernel, bias = weights[0], (weights[1] if layer.use_bias else None)
+    slice_layer = custom_layers("keras").ChannelSlice
+    outputs = []
+    for g in range(groups):
+        part = slice_layer(g * per_in, (g + 1) * per_in, name=f"{layer.name}_in{g}")(x)
+        conv = keras.layers.Conv2D(per_out, layer.kernel_size, strides=layer.strides, padding=layer.padding,
+                                   dilation_rate=layer.dilation_rate, use_bias=layer.use_bias,
+                                   activation=layer.activation, name=f"{layer.name}_group{g}")
+        outputs.append(conv(part))
+        out = slice(g * per_out, (g + 1) * per_out)
+        conv.set_weights([kernel[..., out]] + ([bias[out]] if bias is not None else []))
+    return keras.layers.Concatenate(name=layer.name)(outputs)
+
+
+# precision -> layer class name -> function(input tensor, layer) giving the equivalent output, or None to keep it
+REWRITES: dict[str, dict[str, Callable]] = {
+    "int8": {"HardSwish": _hard_swish, "AveragePooling2D": _average_pool_as_depthwise},
+    "float16": {"Conv2D": _split_groups},
+}
+
+
+def rewritten(model: keras.Model, precision: str) -> keras.Model:
+    """``model`` with the precision's rewrites applied (weights shared or copied; same outputs)."""
+    rules = REWRITES.get(precision, {})
+    custom_layers("keras")
+    if not any(type(layer).__name__ in rules for layer in model.layers):
+        return model
+    changed = []
+
+    def call(layer, *args, **kwargs):
+        rule = rules.get(type(layer).__name__)
+        out = rule(args[0], layer) if rule is not None else None
+        if out is None:
+            return layer(*args, **kwargs)
+        changed.append(layer.name)
+        return out
+
+    clone = keras.models.clone_model(model, clone_function=lambda layer: layer, call_function=call)
+    return clone if changed else model
+
+
+def with_fixed_batch(model: keras.Model, batch_size: int = 1) -> keras.Model:
+    """``model``'s graph (shared weights) re-traced from an input of static batch ``batch_size``.
+
+    The graph is cloned flat rather than wrapped, so converted tensor names
+    carry one model prefix, not two.
+    """
+    if len(model.inputs) != 1:
+        raise ValueError(f"export takes single-input image models; {model.name} has {len(model.inputs)} inputs")
+    shape = tuple(model.inputs[0].shape[1:])
+    if any(d is None for d in shape):
+        raise ValueError(f"export needs a static input size; {model.name} takes {shape}. "
+                         "Build it with a fixed resolution.")
+    inputs = keras.Input(batch_shape=(batch_size, *shape), name="image")
+    try:
+        return keras.models.clone_model(model, input_tensors=inputs, clone_function=lambda layer: layer)
+    except (ValueError, TypeError):  # not a functional graph (e.g. a subclassed model): wrap it
+        return keras.Model(inputs, model(inputs, training=False), name=model.name)
+
+
+def prepare(model: keras.Model, precision: str, batch_size: int = 1) -> keras.Model:
+    """The graph to convert for ``precision``: rewritten, with a fixed batch size."""
+    return with_fixed_batch(rewritten(model, precision), batch_size)
