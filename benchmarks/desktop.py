@@ -7,7 +7,8 @@ both in LiteRT's interpreter (XNNPACK) at 1 and 2 threads. Reports median
 latency, XNNPACK partitions, size, the int8/float32 latency ratio, ours vs
 keras.applications, and each latency as a fraction of this machine's float32
 matrix-multiply roof (2 x MACs / latency over GEMM GFLOP/s measured in the same
-run).
+run). All files are timed in alternating rounds so load drift hits them alike;
+each latency is the median of its least-disturbed round.
 
     python -m benchmarks.desktop                      # MobileNet V2, V3-Small, V3-Large, EfficientNet-B0 at 224
     python -m benchmarks.desktop --models mobilenet-v2 --resolution 160 --runs 20
@@ -48,32 +49,50 @@ def gemm_gflops(threads: int, n: int = 2048, seconds: float = 2.0) -> float:
     return 2 * n**3 / best / 1e9
 
 
+def with_imagenet_normalization(model):
+    """keras.applications' EfficientNet with the ImageNet statistics its weights file puts in its Normalization.
+
+    Built with ``weights=None``, that layer holds mean 0 and variance 1, which the converter erases; with the
+    ImageNet weights users export, it normalizes per channel, as ours does.
+    """
+    import numpy as np
+
+    for layer in model.layers:
+        if type(layer).__name__ == "Normalization":
+            mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+            values = layer.get_weights()   # adapt_mean, adapt_variance, count
+            layer.set_weights([mean.reshape(values[0].shape).astype("float32"),
+                               (std**2).reshape(values[1].shape).astype("float32"), values[2]])
+            layer.finalize_state()
+    return model
+
+
 def run(models=DEFAULT_MODELS, precisions=PRECISIONS, resolution: int = 224, runs: int = 50,
-        threads=(1, 2), calibration_count: int = 64, keras_reference: bool = True, progress=print) -> dict:
+        threads=(1, 2), calibration_count: int = 64, keras_reference: bool = True, rounds: int = 5,
+        progress=print) -> dict:
     import keras
 
     import mobilecnn
     from export import export_model
-    from export.benchmark import benchmark
+    from export.benchmark import interleaved
     from export.calibration import builtin_images
 
     roof = {t: gemm_gflops(t) for t in threads}
     progress("float32 GEMM roof: " + ", ".join(f"{t} thread(s) {g:.0f} GFLOP/s" for t, g in roof.items()))
     images = builtin_images((resolution, resolution, 3), calibration_count)
-    rows = []
+    rows, contents = [], []
     for name in models:
-        variants = {"mobilecnn": lambda name=name: mobilecnn.build(name, resolution=resolution)}
+        # Like for like: keras.applications' MobileNet V1/V2 take preprocessed input (normalization outside the
+        # graph), so ours are timed without their in-graph preprocessing too.
+        inside = name not in ("mobilenet-v1", "mobilenet-v2")
+        variants = {"mobilecnn": lambda name=name, inside=inside: mobilecnn.build(
+            name, resolution=resolution, include_preprocessing=inside)}
         if keras_reference and mobilecnn.registry.get(name).keras_application:
-            variants["keras.applications"] = lambda name=name: mobilecnn.keras_application(name,
-                                                                                           resolution=resolution)
+            variants["keras.applications"] = lambda name=name: with_imagenet_normalization(
+                mobilecnn.keras_application(name, resolution=resolution))
         for source, make in variants.items():
             model = make()
-            if source == "keras.applications" and name in ("mobilenet-v1", "mobilenet-v2"):
-                calib = images / 127.5 - 1.0  # these keras.applications models take [-1, 1]
-            elif source == "keras.applications" and name.startswith("efficientnet"):
-                calib = images  # its Normalization is the identity without ImageNet weights
-            else:
-                calib = images
+            calib = images if inside else images / 127.5 - 1.0  # V1/V2 without preprocessing take [-1, 1]
             mobilecnn.recalibrate_batchnorm(model, calib[:32])
             macs = mobilecnn.profile(model).macs
             for precision in precisions:
@@ -81,19 +100,23 @@ def run(models=DEFAULT_MODELS, precisions=PRECISIONS, resolution: int = 224, run
                     warnings.simplefilter("ignore")
                     result = export_model(model, precision, calibration=calib, recalibrate=False, verify=False,
                                           gpu=False, calibration_count=calibration_count)
-                timings = benchmark(result.model_content, threads=threads, runs=runs)
-                row = {"model": name, "source": source, "precision": precision, "size_mb": result.size / 2**20,
-                       "macs": macs, "partitions": result.metadata["xnnpack"]["partitions"],
-                       "ops_outside": len(result.metadata["xnnpack"]["ops_outside"])}
-                for t in timings:
-                    row[f"ms_{t.threads}t"] = t.median_ms
-                    row[f"p90_{t.threads}t"] = t.p90_ms
-                    row[f"roof_{t.threads}t"] = 2 * macs / (t.median_ms / 1e3) / (roof[t.threads] * 1e9)
-                rows.append(row)
-                progress(f"{name:20s} {source:18s} {precision:8s} " + "  ".join(
-                    f"{t.threads}t {t.median_ms:6.2f} ms" for t in timings)
-                    + f"  partitions {row['partitions']}  {row['size_mb']:.2f} MiB")
+                rows.append({"model": name, "source": source, "precision": precision,
+                             "size_mb": result.size / 2**20, "macs": macs,
+                             "partitions": result.metadata["xnnpack"]["partitions"],
+                             "ops_outside": len(result.metadata["xnnpack"]["ops_outside"])})
+                contents.append(result.model_content)
+                progress(f"exported {name} ({source}) {precision}: {rows[-1]['partitions']} partition(s), "
+                         f"{rows[-1]['size_mb']:.2f} MiB")
             keras.backend.clear_session()
+    # All files are timed in alternating rounds, so the shared machine's load drifts over all of them alike.
+    progress(f"timing {len(contents)} files in {rounds} alternating rounds")
+    for row, timings in zip(rows, interleaved(contents, threads, runs, rounds), strict=True):
+        for t in timings:
+            row[f"ms_{t.threads}t"] = t.median_ms
+            row[f"p90_{t.threads}t"] = t.p90_ms
+            row[f"roof_{t.threads}t"] = 2 * row["macs"] / (t.median_ms / 1e3) / (roof[t.threads] * 1e9)
+        progress(f"{row['model']:20s} {row['source']:18s} {row['precision']:8s} " + "  ".join(
+            f"{t.threads}t {t.median_ms:6.2f} ms" for t in timings))
     return {"roof_gflops": roof, "resolution": resolution, "rows": rows}
 
 
@@ -125,10 +148,12 @@ def main(argv=None) -> int:
     p.add_argument("--precisions", nargs="+", default=list(PRECISIONS))
     p.add_argument("--resolution", type=int, default=224)
     p.add_argument("--runs", type=int, default=50)
+    p.add_argument("--rounds", type=int, default=5, help="alternating timing rounds (runs are split over them)")
     p.add_argument("--no-keras", dest="keras_reference", action="store_false")
     p.add_argument("--out", default="benchmarks/results/desktop.json")
     args = p.parse_args(argv)
-    report = run(args.models, args.precisions, args.resolution, args.runs, keras_reference=args.keras_reference)
+    report = run(args.models, args.precisions, args.resolution, args.runs, keras_reference=args.keras_reference,
+                 rounds=args.rounds)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
