@@ -15,7 +15,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from conftest import images, run
+from conftest import float64, images, run
 
 import mobilecnn
 from mobilecnn import registry
@@ -59,14 +59,8 @@ def randomize(model, calibration: np.ndarray, seed: int = 1) -> None:
 def check_parity(name: str, resolution: int) -> float:
     """Compare in float64: folding a bias into batch norm reorders float sums, and in float32 that rounding
     alone, carried through 50 layers, reaches 3e-4 on logits of size 5; in float64 it is ~1e-12."""
-    policy, floatx = keras.config.dtype_policy(), keras.config.floatx()
-    keras.config.set_floatx("float64")
-    keras.config.set_dtype_policy("float64")   # floatx alone is ignored once a global policy has been set
-    try:
+    with float64():
         return _parity(name, resolution)
-    finally:
-        keras.config.set_dtype_policy(policy)
-        keras.config.set_floatx(floatx)
 
 
 def _parity(name: str, resolution: int) -> float:

@@ -3,10 +3,12 @@ saves and reloads in safe mode, names its layers deterministically, and has a tf
 
 from __future__ import annotations
 
+import contextlib
+
 import keras
 import numpy as np
 import pytest
-from conftest import images, randomize_batchnorm, run, small_resolution
+from conftest import float64, images, randomize_batchnorm, run, small_resolution
 
 import mobilecnn
 from mobilecnn import registry
@@ -19,6 +21,7 @@ HEAVY = {f"efficientnet-b{i}" for i in range(4, 8)}
 HEAVY_CLASSIC = {"resnet-101", "resnet-152", "se-resnet-101", "se-resnet-152", "wide-resnet-101-2",
                  "resnext-101-32x8d", "densenet-169", "densenet-201", "vgg-13", "vgg-16", "vgg-19",
                  "vgg-13-bn", "vgg-16-bn", "vgg-19-bn"}
+LRN_MODELS = {"alexnet", "zfnet", "googlenet"}   # local response normalization: float32 only
 SMALL_RUNS = [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY_CLASSIC else n for n in ALL]
 
 
@@ -79,16 +82,22 @@ def test_save_reload_safe_mode_and_deterministic_names(tmp_path, name):
 
 @pytest.mark.parametrize("name", SMALL_RUNS)
 def test_tf_keras_twin_has_same_layout_and_outputs(name):
+    """In float64 (conftest.float64): with random batch-norm statistics the deepest nets (SE-ResNet-152) amplify
+    float32 rounding differences between the two Keras implementations chaotically; in float64 they agree.
+    TensorFlow's local response normalization has no float64 kernel: the (shallow) LRN nets stay in float32."""
     res = small_resolution(name)
-    a = mobilecnn.build(name, resolution=res, num_classes=5, classifier_activation=None)
-    b = mobilecnn.build(name, resolution=res, num_classes=5, classifier_activation=None, flavour="tf_keras")
-    assert type(b).__module__.startswith("tf_keras")
-    assert [layer.name for layer in a.layers] == [layer.name for layer in b.layers]
-    assert [w.shape for w in a.get_weights()] == [tuple(w.shape) for w in b.get_weights()]
-    randomize_batchnorm(a)
-    b.set_weights(a.get_weights())
-    x = images(2, res, registry.get(name).channels)
-    np.testing.assert_allclose(run(a, x), run(b, x), atol=1e-4, rtol=1e-4)
+    lrn = name in LRN_MODELS
+    with contextlib.nullcontext() if lrn else float64():
+        a = mobilecnn.build(name, resolution=res, num_classes=5, classifier_activation=None)
+        b = mobilecnn.build(name, resolution=res, num_classes=5, classifier_activation=None, flavour="tf_keras")
+        assert type(b).__module__.startswith("tf_keras")
+        assert [layer.name for layer in a.layers] == [layer.name for layer in b.layers]
+        assert [w.shape for w in a.get_weights()] == [tuple(w.shape) for w in b.get_weights()]
+        randomize_batchnorm(a)
+        b.set_weights(a.get_weights())
+        x = images(2, res, registry.get(name).channels).astype("float32" if lrn else "float64")
+        tolerance = 1e-4 if lrn else 1e-6
+        np.testing.assert_allclose(run(a, x), run(b, x), atol=tolerance, rtol=tolerance)
 
 
 def test_list_models_covers_the_issue():
