@@ -8,24 +8,13 @@ calibration data or output path, a .keras file that needs --unsafe).
 from __future__ import annotations
 
 import argparse
-import ast
 import os
 import sys
 import warnings
 from pathlib import Path
 
 from export.convert import IO_TYPES, PRECISIONS
-
-
-def _option(text: str) -> tuple[str, object]:
-    if "=" not in text:
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
-    key, value = text.split("=", 1)
-    try:
-        parsed = ast.literal_eval(value)
-    except (ValueError, SyntaxError):
-        parsed = value
-    return key.strip().replace("-", "_"), parsed
+from mobilecnn.cli import key_value
 
 
 def add_export_arguments(p: argparse.ArgumentParser) -> None:
@@ -46,7 +35,7 @@ def add_export_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--width-multiplier", type=float)
     g.add_argument("--num-classes", type=int)
     g.add_argument("--weights", help="weights file to load into the model")
-    g.add_argument("--set", dest="options", type=_option, action="append", default=[], metavar="KEY=VALUE",
+    g.add_argument("--set", dest="options", type=key_value, action="append", default=[], metavar="KEY=VALUE",
                    help="any other build option, e.g. --set minimalistic=True")
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from mobilecnn.blocks import hard_swish_decomposed
 from mobilecnn.layers import custom_layers
+from mobilecnn.rewrite import rewrite
 
 GPU_CHANNEL_SLICE = 4   # the LiteRT GPU accelerator's channel vector width
 
@@ -83,18 +84,12 @@ def rewritten(model: keras.Model, precision: str) -> keras.Model:
     custom_layers("keras")
     if not any(type(layer).__name__ in rules for layer in model.layers):
         return model
-    changed = []
 
-    def call(layer, *args, **kwargs):
-        rule = rules.get(type(layer).__name__)
-        out = rule(args[0], layer) if rule is not None else None
-        if out is None:
-            return layer(*args, **kwargs)
-        changed.append(layer.name)
-        return out
+    def rule(x, layer):
+        replace = rules.get(type(layer).__name__)
+        return replace(x, layer) if replace is not None else None
 
-    clone = keras.models.clone_model(model, clone_function=lambda layer: layer, call_function=call)
-    return clone if changed else model
+    return rewrite(model, rule)
 
 
 def with_fixed_batch(model: keras.Model, batch_size: int = 1) -> keras.Model:

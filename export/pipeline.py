@@ -161,7 +161,7 @@ def export_model(source, precision: str = "float32", out: str | os.PathLike | No
     prof = mobilecnn.profile(model)
     metadata = {
         "model": meta["model"],
-        "options": {k: v for k, v in meta["options"].items() if _jsonable(v)},
+        "options": {k: v for k, v in meta["options"].items() if jsonable(v)},
         "precision": precision,
         "io_type": io_type,
         "input": {"shape": [batch_size, *shape], "dtype": io_type,
@@ -197,7 +197,7 @@ def export_model(source, precision: str = "float32", out: str | os.PathLike | No
     return ExportResult(out_path, sidecar, content, metadata)
 
 
-def _jsonable(value) -> bool:
+def jsonable(value) -> bool:
     try:
         json.dumps(value)
         return True

@@ -16,13 +16,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from typing import Any  # noqa: E402
 
-from mobilecnn import registry  # noqa: E402
+from mobilecnn import data, registry  # noqa: E402
 from mobilecnn.batchnorm import recalibrate_batchnorm  # noqa: E402
-from mobilecnn.builder import COMMON_DEFAULTS, build  # noqa: E402
+from mobilecnn.builder import COMMON_DEFAULTS, BuildRecord, build, build_record  # noqa: E402
 from mobilecnn.keras_applications import copy_weights, keras_application, load_keras_applications_weights  # noqa: E402
 from mobilecnn.layers import custom_layers  # noqa: E402
 from mobilecnn.profiling import Profile, profile  # noqa: E402
+from mobilecnn.quantization import qat  # noqa: E402
 from mobilecnn.registry import list_models  # noqa: E402
+from mobilecnn.training import train  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -52,5 +54,6 @@ def model_info(name: str) -> dict[str, Any]:
     }
 
 
-__all__ = ["build", "recalibrate_batchnorm", "list_models", "model_info", "profile", "Profile", "copy_weights",
+__all__ = ["build", "build_record", "BuildRecord", "qat", "train", "data",
+           "recalibrate_batchnorm", "list_models", "model_info", "profile", "Profile", "copy_weights",
            "keras_application", "load_keras_applications_weights", "custom_layers", "__version__"]

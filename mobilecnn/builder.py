@@ -9,7 +9,9 @@ only walk their block table and write their classifier head.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from mobilecnn import registry
@@ -31,6 +33,30 @@ COMMON_DEFAULTS: dict[str, Any] = {
     "batch_size": None,
     "flavour": "keras",
 }
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """The registered name and options a model was built from, so tools can rebuild it (e.g. in tf_keras)."""
+
+    name: str
+    options: Mapping[str, Any]
+
+    def rebuild(self, **overrides: Any):
+        """The same model built again (fresh weights), with ``overrides`` applied to the options."""
+        return build(self.name, **{**self.options, **overrides})
+
+
+def build_record(model) -> BuildRecord:
+    """How ``model`` was built: its :class:`BuildRecord`, or a ``ValueError`` saying how to get one."""
+    record = getattr(model, "_mobilecnn_build", None)
+    if not isinstance(record, BuildRecord):
+        raise ValueError(
+            f"model {getattr(model, 'name', model)!r} was not built by mobilecnn.build in this process (a model "
+            "loaded from a file, or a copy made by clone_model, does not record its name and options). Build it "
+            "with mobilecnn.build(name, **options) and copy the weights in (model.set_weights(...) or "
+            "model.load_weights(path)).")
+    return record
 
 
 @dataclass
@@ -100,6 +126,7 @@ def build(name: str, /, **options: Any):
     model = entry.builder(net, **{**family_options, **entry.fixed})
     if weights is not None:
         load_weights(model, entry, weights, family_options)
+    model._mobilecnn_build = BuildRecord(entry.name, MappingProxyType(dict(options)))
     return model
 
 

@@ -1,4 +1,4 @@
-"""The ``mobilecnn`` command: ``list``, ``info`` and, from the export package, ``export``.
+"""The ``mobilecnn`` command: ``list``, ``info``, ``train`` and, from the export package, ``export`` and ``benchmark``.
 
 Exit codes: 0 done, 1 the work failed (with the reason), 2 bad arguments.
 """
@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 the work failed (with the reason), 2 bad arguments.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import sys
@@ -20,6 +21,18 @@ SUBCOMMANDS: dict[str, tuple[str, Callable, Callable]] = {}
 
 class UsageError(Exception):
     """Bad arguments: exit code 2."""
+
+
+def key_value(text: str) -> tuple[str, object]:
+    """``--set KEY=VALUE``: the value as a Python literal where it is one (``0.5``, ``True``), else a string."""
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    key, value = text.split("=", 1)
+    try:
+        parsed = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        parsed = value
+    return key.strip().replace("-", "_"), parsed
 
 
 def _fmt_count(n: float | None, unit: str = "") -> str:
@@ -115,6 +128,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--measure", action="store_true", help="also build it and count from the graph")
     p.set_defaults(run=cmd_info)
+    from mobilecnn.train_cli import add_train_arguments, run_train
+
+    p = sub.add_parser("train", help="train on digits or your images (--qat: quantization-aware), export int8")
+    add_train_arguments(p)
+    p.set_defaults(run=run_train)
     _load_plugins()
     for name, (help_text, add_arguments, run) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text)

@@ -133,30 +133,12 @@ def test_rank_check_catches_a_5d_shuffle():
 
 def test_tfmot_annotates_the_channel_layers():
     """QAT wraps ChannelShuffle and ChannelSlice like any single-input, weightless layer."""
-    import tensorflow_model_optimization as tfmot
+    from mobilecnn.quantization.configs import PassthroughQuantizeConfig as PassThrough
+    from mobilecnn.quantization.configs import tfmot
 
     k = mobilecnn.flavours.keras_module("tf_keras")
     layers = custom_layers("tf_keras")
     q = tfmot.quantization.keras
-
-    class PassThrough(q.QuantizeConfig):  # a permutation or a slice keeps its input's quantization
-        def get_weights_and_quantizers(self, layer):
-            return []
-
-        def get_activations_and_quantizers(self, layer):
-            return []
-
-        def set_quantize_weights(self, layer, quantize_weights):
-            pass
-
-        def set_quantize_activations(self, layer, quantize_activations):
-            pass
-
-        def get_output_quantizers(self, layer):
-            return []
-
-        def get_config(self):
-            return {}
 
     inputs = k.Input((8, 8, 3))
     x = k.layers.Conv2D(12, 1, name="conv")(inputs)
@@ -164,7 +146,7 @@ def test_tfmot_annotates_the_channel_layers():
     x = q.quantize_annotate_layer(layers.ChannelSlice(0, 6, name="split"), PassThrough())(x)
     x = k.layers.Conv2D(4, 1, name="head")(x)
     annotated = q.quantize_annotate_model(k.Model(inputs, x))
-    with q.quantize_scope({"PassThrough": PassThrough, "ChannelShuffle": layers.ChannelShuffle,
+    with q.quantize_scope({"PassthroughQuantizeConfig": PassThrough, "ChannelShuffle": layers.ChannelShuffle,
                            "ChannelSlice": layers.ChannelSlice}):
         qat = q.quantize_apply(annotated)
     assert {"quant_shuffle", "quant_split"} <= {layer.name for layer in qat.layers}

@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from mobilecnn.blocks.core import activation
 from mobilecnn.flavours import flavour_of, layers_for
 from mobilecnn.layers import custom_layers
@@ -32,6 +34,33 @@ def local_response_norm(x, spec: LRN, name: str):
     layer = custom_layers(flavour_of(x)).LocalResponseNormalization
     return layer(size=spec.size, alpha=spec.alpha, beta=spec.beta, bias=spec.bias,
                  alpha_over_size=spec.alpha_over_size, name=name)(x)
+
+
+def local_response_norm_decomposed(x, spec: LRN, name: str):
+    """LRN as layers int8 kernels run, each with its own quantizer: the int8 form of :func:`local_response_norm`.
+
+    ``x * exp(-beta * log(k + alpha * window_sum(x * x)))``: the square is a
+    ``Multiply``, the window sum (times ``alpha``, plus ``k``) a fixed 1x1
+    convolution with a banded kernel, the power ``exp(-beta * log(.))`` a
+    ``Log``, a ``Rescaling`` and an exponential ``Activation``. TFLite's
+    ``LOCAL_RESPONSE_NORMALIZATION`` and ``POW`` have float kernels only;
+    ``MUL``, ``CONV_2D``, ``LOG`` and ``EXP`` have int8 ones. The output is the
+    layer's to within float rounding; ``name`` names the final ``Multiply``.
+    """
+    L = layers_for(x)
+    channels = int(x.shape[-1])
+    alpha = spec.alpha / spec.size if spec.alpha_over_size else spec.alpha
+    radius = spec.size // 2
+    index = np.arange(channels)
+    band = (np.abs(index[:, None] - index[None, :]) <= radius).astype("float32") * alpha
+    squares = L.Multiply(name=f"{name}_square")([x, x])
+    window = L.Conv2D(channels, 1, use_bias=True, trainable=False, name=f"{name}_window_sum")
+    denominator = window(squares)
+    window.set_weights([band[None, None], np.full((channels,), spec.bias, "float32")])
+    y = custom_layers(flavour_of(x)).Log(name=f"{name}_log")(denominator)
+    y = L.Rescaling(-spec.beta, name=f"{name}_power")(y)
+    y = L.Activation("exponential", name=f"{name}_exp")(y)
+    return L.Multiply(name=name)([x, y])
 
 
 def _ceil_padding(n: int, size: int, stride: int) -> int:

@@ -18,6 +18,11 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+# How quantization-aware training treats the layers (see mobilecnn.quantization.rules): they move values
+# and compute nothing, so they keep their input's quantization (TFLite RESHAPE/TRANSPOSE/STRIDED_SLICE
+# take the input's scale) and get no quantizer of their own.
+QUANTIZATION = {"ChannelShuffle": {"quantize": "passthrough"}, "ChannelSlice": {"quantize": "passthrough"}}
+
 
 def _positive_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -5,6 +5,19 @@ from __future__ import annotations
 import tensorflow as tf
 
 
+def int8_form(x, layer):
+    """The layer as ADD, RELU6, MUL layers that each carry a quantizer (see ``hard_swish_decomposed``)."""
+    from mobilecnn.blocks.core import hard_swish_decomposed
+
+    return hard_swish_decomposed(x, layer.name)
+
+
+# How quantization-aware training treats the layer (see mobilecnn.quantization.rules): one custom layer
+# would get an output quantizer only, leaving float ADD/MUL inside the int8 graph, and TFLite fuses the
+# expression into HARD_SWISH, which LiteRT's XNNPACK does not run in int8. So it is rewritten.
+QUANTIZATION = {"HardSwish": {"rewrite": int8_form, "quantize": None}}
+
+
 def define(k) -> dict[str, type]:
     register = k.saving.register_keras_serializable(package="mobilecnn")
 
@@ -14,7 +27,7 @@ def define(k) -> dict[str, type]:
 
         TFLite turns this into one ``HARD_SWISH`` op: the fastest float graph.
         LiteRT's XNNPACK has no int8 ``HARD_SWISH``, so int8 export and QAT
-        use :func:`mobilecnn.blocks.hard_swish_decomposed` instead.
+        use :func:`mobilecnn.blocks.hard_swish_decomposed` instead (:func:`int8_form`).
         """
 
         def call(self, inputs):

@@ -5,12 +5,27 @@ over the ``n`` channels centred on ``c`` (clipped at the edges). AlexNet's paper
 writes ``alpha`` as is; Caffe and PyTorch divide it by ``n`` (their
 ``alpha`` is per element of the window): ``alpha_over_size=True`` takes that
 convention. TensorFlow's op (``depth_radius = n // 2``, ``bias = k``) becomes
-TFLite's ``LOCAL_RESPONSE_NORMALIZATION``.
+TFLite's ``LOCAL_RESPONSE_NORMALIZATION``, which has no int8 kernel: int8
+export and quantization-aware training use the decomposed form
+(:func:`mobilecnn.blocks.classic.local_response_norm_decomposed`).
 """
 
 from __future__ import annotations
 
 import tensorflow as tf
+
+
+def int8_form(x, layer):
+    """The layer as square, window sum, log, scale, exp and multiply layers, each of which int8 kernels run."""
+    from mobilecnn.blocks.classic import LRN, local_response_norm_decomposed
+
+    spec = LRN(size=layer.size, alpha=layer.alpha, beta=layer.beta, bias=layer.bias,
+               alpha_over_size=layer.alpha_over_size)
+    return local_response_norm_decomposed(x, spec, layer.name)
+
+
+# How quantization-aware training treats the layer (see mobilecnn.quantization.rules).
+QUANTIZATION = {"LocalResponseNormalization": {"rewrite": int8_form, "quantize": None}}
 
 
 def define(k) -> dict[str, type]:

@@ -1,0 +1,160 @@
+"""How each kind of layer is quantized: one rule per layer class, none per model.
+
+A :class:`Rule` says two things about a layer class:
+
+- ``rewrite(x, layer)``: an int8 form of the layer, built from layers that
+  each become one TFLite op with an int8 kernel and carry their own quantizer,
+  computing the same function (``None`` keeps the layer). A layer whose
+  ``call`` computes several ops would otherwise get an output quantizer only,
+  and the converter would leave float ops (DEQUANTIZE -> ADD/MUL -> QUANTIZE)
+  inside the int8 graph.
+- ``quantize``: what the kept layer gets: ``"default"`` (tfmot's 8-bit
+  registry and its conv/batch-norm folding), ``"output"`` (a quantizer on its
+  output), ``"passthrough"`` (none: it only moves values, keeping its input's
+  scale), or a function of the layer giving one of those.
+
+Rules of the registered custom layers live beside them, in each module's
+``QUANTIZATION`` table (``mobilecnn/layers/``); rules of standard Keras layers
+that tfmot does not cover live here. Every function is written for either
+Keras flavour, like the block library.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from mobilecnn.flavours import layers_for
+
+KINDS = ("default", "output", "passthrough")
+# Activations tfmot's 8-bit registry knows (it raises on any other).
+TFMOT_ACTIVATIONS = ("relu", "relu6", "swish", "gelu", "linear", "softmax", "sigmoid", "tanh")
+
+
+@dataclass(frozen=True)
+class Rule:
+    quantize: str | Callable | None = "default"   # None: the layer must have been rewritten
+    rewrite: Callable | None = None
+
+
+def producer(x):
+    """The layer that produced tensor ``x`` (either flavour), or None for a model input."""
+    history = getattr(x, "_keras_history", None)
+    if history is None:
+        return None
+    layer = getattr(history, "operation", None) or getattr(history, "layer", None)
+    return None if type(layer).__name__ == "InputLayer" else layer
+
+
+def _new_depthwise(x, kernel, weights: list[np.ndarray], name: str, strides=1):
+    """A fixed (non-trainable) depthwise convolution of ``x`` with ``weights`` set."""
+    conv = layers_for(x).DepthwiseConv2D(kernel, strides=strides, padding="valid", use_bias=len(weights) > 1,
+                                         trainable=False, name=name)
+    y = conv(x)
+    conv.set_weights(weights)
+    return y
+
+
+def affine_as_depthwise(x, scale, offset, name: str):
+    """``x * scale + offset`` (scalars or per channel) as one fixed 1x1 depthwise convolution with bias.
+
+    TFLite writes ``Rescaling`` as MUL then ADD, two ops with one quantizer
+    after both; a depthwise convolution is one int8 op, and per-channel weight
+    quantization stores each scale exactly (it is its channel's largest weight).
+    """
+    channels = int(x.shape[-1])
+    kernel = np.broadcast_to(np.asarray(scale, "float32"), (channels,)).reshape(1, 1, channels, 1)
+    bias = np.broadcast_to(np.asarray(offset, "float32"), (channels,)).copy()
+    return _new_depthwise(x, 1, [np.ascontiguousarray(kernel), bias], name)
+
+
+def _rescaling(x, layer):
+    scale, offset = np.asarray(layer.scale, "float32"), np.asarray(layer.offset, "float32")
+    if len(x.shape) != 4:
+        return None
+    if scale.ndim == 0 and offset.ndim == 0 and (scale == 1.0 or offset == 0.0):
+        return None  # one MUL or one ADD (the converter drops * 1 and + 0)
+    return affine_as_depthwise(x, scale, offset, layer.name)
+
+
+def _batch_norm(x, layer):
+    """A batch norm that follows no convolution becomes one after a fixed identity depthwise convolution.
+
+    tfmot folds batch norm into the convolution before it (and the converter
+    makes them one op); alone, batch norm has no quantization rule and
+    converts to MUL then ADD. With the identity convolution (weights 1,
+    exactly representable) in front, training computes the same and the
+    export is one DEPTHWISE_CONV_2D.
+    """
+    before = producer(layer.input)  # in the graph as built
+    follows_conv = (type(before).__name__ in ("Conv2D", "DepthwiseConv2D")
+                    and before.get_config().get("activation") == "linear"
+                    and len(before._outbound_nodes) == 1)  # tfmot folds only a convolution nothing else reads
+    if follows_conv or len(x.shape) != 4:
+        return None
+    channels = int(x.shape[-1])
+    y = _new_depthwise(x, 1, [np.ones((1, 1, channels, 1), "float32")], f"{layer.name}_identity")
+    return layer(y)
+
+
+def _average_pooling(x, layer):
+    """A padding-free average pooling as a fixed depthwise convolution with weights ``1 / (k * k)``.
+
+    The same sum; LiteRT's XNNPACK has no int8 ``AVERAGE_POOL_2D``. "same"
+    pooling leaves padding out of the count, so it is kept.
+    """
+    if layer.padding != "valid" or layer.data_format != "channels_last":
+        return None
+    kernel = tuple(layer.pool_size)
+    channels = int(x.shape[-1])
+    weights = np.full((*kernel, channels, 1), 1.0 / (kernel[0] * kernel[1]), "float32")
+    return _new_depthwise(x, kernel, [weights], layer.name, strides=layer.strides)
+
+
+def _activation(layer) -> str:
+    name = layer.get_config()["activation"]
+    return "default" if name in TFMOT_ACTIVATIONS else "output"
+
+
+STANDARD = {
+    "Rescaling": Rule(quantize="output", rewrite=_rescaling),
+    "BatchNormalization": Rule(rewrite=_batch_norm),
+    "AveragePooling2D": Rule(rewrite=_average_pooling),
+    "Multiply": Rule(quantize="output"),        # squeeze-excite, hard-swish: tfmot has no rule
+    "Activation": Rule(quantize=_activation),
+}
+
+
+@functools.cache
+def rules() -> dict[str, Rule]:
+    """Every rule by layer class name: the standard layers' and each custom layer module's ``QUANTIZATION``."""
+    import mobilecnn.layers as package
+
+    table = dict(STANDARD)
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for name, spec in getattr(module, "QUANTIZATION", {}).items():
+            if name in table:
+                raise ValueError(f"quantization rule for {name} is defined twice")
+            table[name] = Rule(**spec)
+    return table
+
+
+def rule_for(layer) -> Rule:
+    return rules().get(type(layer).__name__, Rule())
+
+
+def quantize_kind(layer) -> str:
+    """``"default"``, ``"output"`` or ``"passthrough"`` for a layer left after the rewrites."""
+    kind = rule_for(layer).quantize
+    if callable(kind):
+        kind = kind(layer)
+    if kind not in KINDS:
+        raise ValueError(f"layer {layer.name} ({type(layer).__name__}) must be rewritten before quantization, "
+                         "and was not")
+    return kind

@@ -1,0 +1,255 @@
+"""``mobilecnn.train``: Keras ``fit`` with the usual callbacks, for float training and QAT fine-tuning.
+
+One function trains either flavour: a Keras 3 model from ``mobilecnn.build``
+(float) or the tf_keras model from ``mobilecnn.qat`` (quantization-aware
+fine-tuning); it compiles with that flavour's optimizer, loss and callbacks.
+Adam with cosine learning-rate decay over the run, sparse categorical
+cross-entropy (from logits when the model has no softmax), accuracy.
+
+Distribution is ``tf.distribute``: pass a strategy, and build the model (and
+call ``mobilecnn.qat``) inside ``strategy.scope()``, as TensorFlow requires.
+:func:`strategy_from_environment` picks ``MultiWorkerMirroredStrategy`` when
+``TF_CONFIG`` names several workers (run the same script on each machine),
+``MirroredStrategy`` when there are several GPUs, and none otherwise. The
+batch size is global: each of N replicas computes ``batch_size / N`` images.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from mobilecnn.flavours import flavour_of, keras_module
+
+STRATEGIES = ("auto", "none", "mirrored", "multi-worker")
+
+
+def strategy_from_environment(kind: str = "auto"):
+    """A ``tf.distribute`` strategy by name; ``"auto"`` chooses from ``TF_CONFIG`` and the visible GPUs.
+
+    Returns None for no distribution (TensorFlow's default strategy).
+    """
+    import tensorflow as tf
+
+    if kind not in STRATEGIES:
+        raise ValueError(f"unknown distribution strategy {kind!r}; choose one of {', '.join(STRATEGIES)}")
+    if kind == "none":
+        return None
+    if kind == "auto":
+        config = json.loads(os.environ.get("TF_CONFIG") or "{}")
+        workers = config.get("cluster", {}).get("worker", [])
+        if len(workers) > 1:
+            kind = "multi-worker"
+        elif len(tf.config.list_logical_devices("GPU")) > 1:
+            kind = "mirrored"
+        else:
+            return None
+    if kind == "multi-worker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    return tf.distribute.MirroredStrategy()
+
+
+def _check_scope(model, strategy) -> None:
+    variables = model.weights
+    if not variables:
+        return
+    v = variables[0]
+    v = getattr(v, "value", v) if flavour_of(model) == "keras" else v
+    if not strategy.extended.variable_created_in_scope(v):
+        raise ValueError(f"{model.name} was not built under this strategy: build it (and call mobilecnn.qat) "
+                         "inside `with strategy.scope():`")
+
+
+def ends_in_softmax(model) -> bool:
+    """Whether the model outputs probabilities (its last layer's activation is softmax)."""
+    record = getattr(model, "_mobilecnn_build", None)
+    if record is not None:  # built by mobilecnn.build (or made by mobilecnn.qat from such a model)
+        return record.options.get("classifier_activation", "softmax") == "softmax"
+    layer = model.layers[-1]
+    layer = getattr(layer, "layer", layer)  # tfmot's QuantizeWrapper
+    activation = getattr(layer, "activation", None)
+    activation = getattr(activation, "activation", activation)  # tfmot's QuantizeAwareActivation
+    return getattr(activation, "__name__", None) == "softmax"
+
+
+def random_shift(images, labels, max_shift: int, seed: int = 0):
+    """Each image moved by up to ``max_shift`` pixels in each direction (zero fill): pad, then crop at random.
+
+    The usual augmentation for small images (CIFAR's "pad 4, random crop").
+    Mapped over a batched dataset, one crop position per image.
+    """
+    import tensorflow as tf
+
+    shape = tf.shape(images)
+    padded = tf.pad(images, [[0, 0], [max_shift, max_shift], [max_shift, max_shift], [0, 0]])
+    offsets = tf.random.stateless_uniform((shape[0], 2), seed=(seed, 0) if isinstance(seed, int) else seed,
+                                          maxval=2 * max_shift + 1, dtype=tf.int32)
+    rows = offsets[:, 0:1] + tf.range(shape[1])[None, :]        # (N, H)
+    cols = offsets[:, 1:2] + tf.range(shape[2])[None, :]        # (N, W)
+    shifted = tf.gather(padded, rows, axis=1, batch_dims=1)
+    shifted = tf.gather(shifted, cols, axis=2, batch_dims=1)
+    return shifted, labels
+
+
+def as_dataset(data, batch_size: int, *, shuffle: bool, seed: int = 0, max_shift: int = 0):
+    """A batched ``tf.data.Dataset`` from ``(images, labels)`` arrays (a dataset passes through).
+
+    ``max_shift`` > 0 moves each training image by a random offset of up to
+    that many pixels (:func:`random_shift`), drawn anew every epoch.
+    """
+    import tensorflow as tf
+
+    if isinstance(data, tf.data.Dataset):
+        return data
+    try:
+        x, y = data
+    except (TypeError, ValueError) as err:
+        raise ValueError("training data must be an (images, labels) pair of arrays or a batched "
+                         f"tf.data.Dataset, got {type(data).__name__}") from err
+    x, y = np.asarray(x, "float32"), np.asarray(y)
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"need as many labels as images (and some of each), got {len(x)} images and {len(y)} labels")
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    options = tf.data.Options()
+    # In-memory data: each worker takes every N-th batch (file sharding does not apply).
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    ds = ds.batch(batch_size).with_options(options)
+    if max_shift:
+        if x.ndim != 4:
+            raise ValueError(f"max_shift applies to (N, H, W, C) images, got shape {x.shape}")
+        # A fresh stateless seed per batch and epoch, reproducible from ``seed``.
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+        ds = tf.data.Dataset.zip((ds, seeds)).map(
+            lambda batch, s: random_shift(batch[0], batch[1], max_shift, seed=s), num_parallel_calls=1)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def progress_callback(model, on_batch: Callable[[int, int, dict], None] | None = None,
+                      on_epoch: Callable[[int, dict], None] | None = None):
+    """A callback of the model's Keras flavour calling ``on_batch(epoch, batch, logs)`` / ``on_epoch(epoch, logs)``."""
+    k = keras_module(flavour_of(model))
+
+    class Progress(k.callbacks.Callback):
+        epoch = 0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            if on_batch is not None:
+                on_batch(self.epoch, batch, dict(logs or {}))
+
+        def on_epoch_end(self, epoch, logs=None):
+            if on_epoch is not None:
+                on_epoch(epoch, dict(logs or {}))
+
+    return Progress()
+
+
+def train(model, train_data, *, epochs: int, validation_data=None, batch_size: int = 64,
+          learning_rate: float = 1e-3, weight_decay: float = 0.0, strategy=None, callbacks: Sequence = (),
+          checkpoint: str | os.PathLike | None = None, backup_dir: str | os.PathLike | None = None,
+          early_stopping_patience: int | None = None, batchnorm_momentum: float | None = 0.9, seed: int = 0,
+          max_shift: int = 0, warmup_epochs: float = 0.0, clipnorm: float | None = None,
+          verbose: int | str = 0):
+    """Compile ``model`` and ``fit`` it; return Keras' ``History``.
+
+    ``train_data`` and ``validation_data`` are ``(images, labels)`` arrays
+    (shuffled with ``seed``, batched by ``batch_size``) or batched
+    ``tf.data.Dataset`` objects; ``max_shift`` > 0 augments array training
+    data with random shifts of up to that many pixels. Callbacks: ``TerminateOnNaN`` always;
+    ``EarlyStopping`` (restoring the best weights) with
+    ``early_stopping_patience``; ``ModelCheckpoint`` of the best weights to
+    ``checkpoint`` (a ``.weights.h5`` path); ``BackupAndRestore`` to
+    ``backup_dir`` (resumes an interrupted multi-worker run); then ``callbacks``.
+
+    ``batchnorm_momentum`` applies to every batch norm for this run (None
+    keeps the model's). Momenta meant for ImageNet-length runs leave the
+    moving statistics near their initial values (mean 0, variance 1) after a
+    short one: MobileNet V3's 0.999 keeps 72% of the start after 330 steps,
+    and the model then fails in inference mode however well it trained. 0.9
+    (PyTorch's default) follows the weights within a few dozen steps.
+    """
+    import tensorflow as tf
+
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
+    if checkpoint is not None and not os.fspath(checkpoint).endswith(".weights.h5"):
+        raise ValueError(f"checkpoint must be a .weights.h5 path, got {os.fspath(checkpoint)!r}")
+    k = keras_module(flavour_of(model))
+    strategy = strategy or tf.distribute.get_strategy()
+    _check_scope(model, strategy)
+
+    if isinstance(max_shift, bool) or not isinstance(max_shift, int) or max_shift < 0:
+        raise ValueError(f"max_shift must be a non-negative integer, got {max_shift!r}")
+    dataset = as_dataset(train_data, batch_size, shuffle=True, seed=seed, max_shift=max_shift)
+    validation = None if validation_data is None else as_dataset(validation_data, batch_size, shuffle=False)
+    batches = int(dataset.cardinality())
+    total_steps = max(1, batches * epochs) if batches > 0 else max(1, epochs * 1000)
+    with strategy.scope():
+        warmup = min(int(round(warmup_epochs * max(batches, 1))), total_steps // 2) if warmup_epochs else 0
+        schedule = k.optimizers.schedules.CosineDecay(
+            learning_rate / 100 if warmup else learning_rate, decay_steps=total_steps - warmup, alpha=0.01,
+            warmup_target=learning_rate if warmup else None, warmup_steps=warmup)
+        optimizer = (k.optimizers.AdamW(schedule, weight_decay=weight_decay, clipnorm=clipnorm) if weight_decay
+                     else k.optimizers.Adam(schedule, clipnorm=clipnorm))
+        loss = k.losses.SparseCategoricalCrossentropy(from_logits=not ends_in_softmax(model))
+        model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+
+    monitor = "val_accuracy" if validation is not None else "accuracy"
+    usual = [k.callbacks.TerminateOnNaN()]
+    if early_stopping_patience is not None:
+        usual.append(k.callbacks.EarlyStopping(monitor=monitor, mode="max", patience=early_stopping_patience,
+                                               restore_best_weights=True))
+    if checkpoint is not None:
+        usual.append(k.callbacks.ModelCheckpoint(os.fspath(checkpoint), monitor=monitor, mode="max",
+                                                 save_best_only=True, save_weights_only=True))
+    if backup_dir is not None:
+        usual.append(k.callbacks.BackupAndRestore(os.fspath(backup_dir)))
+    k.utils.set_random_seed(seed)
+    with batchnorm_momentum_set(model, batchnorm_momentum):
+        return model.fit(dataset, epochs=epochs, validation_data=validation, callbacks=[*usual, *callbacks],
+                         shuffle=False, verbose=verbose)  # the dataset is shuffled (with the seed) already
+
+
+@contextlib.contextmanager
+def batchnorm_momentum_set(model, momentum: float | None):
+    """Every batch norm's momentum (also inside tfmot's wrappers) set to ``momentum`` for the block; None: kept."""
+    layers = [getattr(layer, "layer", layer) for layer in model.layers]
+    norms = [layer for layer in layers if type(layer).__name__ == "BatchNormalization"]
+    saved = [layer.momentum for layer in norms]
+    try:
+        if momentum is not None:
+            for layer in norms:
+                layer.momentum = momentum
+        yield
+    finally:
+        for layer, value in zip(norms, saved, strict=True):
+            layer.momentum = value
+
+
+def accuracy(model, images: np.ndarray, labels: np.ndarray, batch_size: int = 256) -> float:
+    """Top-1 accuracy of a Keras model (either flavour) on arrays."""
+    predictions = predict(model, images, batch_size)
+    return float(np.mean(predictions.argmax(-1) == np.asarray(labels)))
+
+
+def predict(model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Outputs in inference mode, batch by batch (no ``predict`` tracing for a few hundred images)."""
+    images = np.asarray(images, "float32")
+    out = [np.asarray(model(images[i:i + batch_size], training=False)) for i in range(0, len(images), batch_size)]
+    return np.concatenate(out).reshape(len(images), -1)
+
+
+def steps_per_epoch(count: int, batch_size: int) -> int:
+    return math.ceil(count / batch_size)
