@@ -8,7 +8,7 @@ Accuracies are on the 450 test images; the int8 ones are measured in LiteRT.
 Prints a Markdown table (the README's) and writes the figures to
 ``benchmarks/results/qat_digits.json``.
 
-    python -m benchmarks.qat_digits                       # the README table, about 20 minutes on 2 cores
+    python -m benchmarks.qat_digits                       # the README table, about 10 minutes on 2 cores
     python -m benchmarks.qat_digits --models lenet-5 mobilenet-v3-small
 """
 

@@ -17,14 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+from mobilecnn.data import IMAGE_SUFFIXES, DatasetError, image_files, read_images
+
 # scikit-image's bundled photographs (no download): colour, then grey ones replicated to RGB.
 BUILTIN_COLOUR = ("astronaut", "chelsea", "coffee", "rocket", "hubble_deep_field",
                   "immunohistochemistry", "colorwheel", "retina")
 BUILTIN_GREY = ("camera", "coins", "moon", "page", "text", "clock", "grass", "gravel", "brick")
 
 
-class CalibrationError(ValueError):
+class CalibrationError(DatasetError):
     """Calibration data is missing, empty or unreadable; the message names it."""
 
 
@@ -77,38 +78,22 @@ def builtin_images(shape: tuple[int, int, int], count: int = 64, seed: int = 0) 
 
 def folder_images(folder: str | os.PathLike, shape: tuple[int, int, int], count: int | None = None,
                   seed: int = 0) -> np.ndarray:
-    """Images under ``folder`` (recursively), centre-cropped and resized to ``shape``."""
-    from PIL import Image, UnidentifiedImageError
-
+    """Images under ``folder`` (recursively), centre-cropped to ``shape``'s aspect ratio and resized."""
     folder = Path(folder)
     if not folder.exists():
         raise CalibrationError(f"calibration folder {str(folder)!r} does not exist")
     if not folder.is_dir():
         raise CalibrationError(f"calibration path {str(folder)!r} is not a folder")
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    files = image_files(folder)
     if not files:
-        raise CalibrationError(
-            f"calibration folder {str(folder)!r} has no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+        raise CalibrationError(f"calibration folder {str(folder)!r} has no images ({', '.join(IMAGE_SUFFIXES)})")
     if count is not None and len(files) > count:
         rng = np.random.default_rng(seed)
         files = [files[i] for i in sorted(rng.choice(len(files), count, replace=False))]
-    images, bad = [], []
-    for f in files:
-        try:
-            with Image.open(f) as im:
-                array = np.asarray(im.convert("RGB" if shape[2] != 1 else "L"), dtype="float32")
-        except (UnidentifiedImageError, OSError) as err:
-            bad.append(f"{f} ({type(err).__name__})")
-            continue
-        h, w = array.shape[:2]
-        side = min(h, w)
-        top, left = (h - side) // 2, (w - side) // 2
-        images.append(_resize(_to_channels(array[top:top + side, left:left + side], shape[2]),
-                              shape[0], shape[1]))
-    if bad:
-        listed = "; ".join(bad[:5]) + (f"; and {len(bad) - 5} more" if len(bad) > 5 else "")
-        raise CalibrationError(f"unreadable images in {str(folder)!r}: {listed}")
-    return np.stack(images).astype("float32")
+    try:
+        return read_images(files, shape, folder)
+    except DatasetError as err:
+        raise CalibrationError(str(err)) from err
 
 
 def calibration_images(source, shape: tuple[int, int, int], count: int = 64, seed: int = 0) -> np.ndarray:

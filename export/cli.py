@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 
 from export.convert import IO_TYPES, PRECISIONS
-from mobilecnn.cli import key_value
+from mobilecnn.cli import MODEL_OPTION_FLAGS, add_model_options, model_options
 
 
 def add_export_arguments(p: argparse.ArgumentParser) -> None:
@@ -30,13 +30,8 @@ def add_export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--benchmark", action="store_true", help="time the file in LiteRT (threads 1 and 2)")
     p.add_argument("--no-gpu-check", dest="gpu", action="store_false", help="skip the GPU accelerator check")
     p.add_argument("--unsafe", action="store_true", help="allow .keras files that hold Python code")
-    g = p.add_argument_group("model options (registered names)")
-    g.add_argument("--resolution", type=int)
-    g.add_argument("--width-multiplier", type=float)
-    g.add_argument("--num-classes", type=int)
+    g = add_model_options(p, "model options (registered names)")
     g.add_argument("--weights", help="weights file to load into the model")
-    g.add_argument("--set", dest="options", type=key_value, action="append", default=[], metavar="KEY=VALUE",
-                   help="any other build option, e.g. --set minimalistic=True")
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -50,10 +45,7 @@ def run_export(args: argparse.Namespace) -> int:
     from mobilecnn.cli import UsageError
 
     console = Console(stderr=True)
-    options = dict(args.options)
-    for key in ("resolution", "width_multiplier", "num_classes", "weights"):
-        if getattr(args, key) is not None:
-            options[key] = getattr(args, key)
+    options = model_options(args, (*MODEL_OPTION_FLAGS, "weights"))
     is_file = args.model.endswith(".keras")
     stem = Path(args.model).stem if is_file else args.model
     out = args.out or f"{stem}_{args.precision}.tflite"

@@ -99,14 +99,24 @@ def _convert(converter, precision, representative, io_type) -> bytes:
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.representative_dataset = lambda: ([np.asarray(x, "float32")] for x in representative())
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        dtype = {"int8": tf.int8, "uint8": tf.uint8, "float32": tf.float32}[io_type]
-        converter.inference_input_type = dtype
-        converter.inference_output_type = dtype
+        _set_io_type(converter, io_type)
+    return _run(converter, precision)
+
+
+def _set_io_type(converter, io_type: str) -> None:
+    """The int8 model's input and output type (float32: QUANTIZE/DEQUANTIZE at the ends)."""
+    import tensorflow as tf
+
+    dtype = {"int8": tf.int8, "uint8": tf.uint8, "float32": tf.float32}[io_type]
+    converter.inference_input_type = dtype
+    converter.inference_output_type = dtype
+
+
+def _run(converter, label: str) -> bytes:
     try:
         return converter.convert()
     except Exception as err:  # the converter raises many types; keep its message
-        raise ConversionError(f"TFLite conversion ({precision}) failed: {str(err).strip()[:2000]}") from err
-
+        raise ConversionError(f"TFLite conversion ({label}) failed: {str(err).strip()[:2000]}") from err
 
 
 def qat_to_tflite(model, io_type: str = "int8", batch_size: int = 1) -> bytes:
@@ -120,6 +130,8 @@ def qat_to_tflite(model, io_type: str = "int8", batch_size: int = 1) -> bytes:
     import tensorflow as tf
 
     check_precision("int8", io_type)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if len(model.inputs) != 1 or any(d is None for d in model.inputs[0].shape[1:]):
         raise ValueError(f"{model.name}: export takes single-input models with a static input size")
     shape = (batch_size, *[int(d) for d in model.inputs[0].shape[1:]])
@@ -132,14 +144,8 @@ def qat_to_tflite(model, io_type: str = "int8", batch_size: int = 1) -> bytes:
     # it as a SavedModel, tracing every layer (100 s for a small MobileNet V3, against 4 s frozen).
     converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], function)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    dtype = {"int8": tf.int8, "uint8": tf.uint8, "float32": tf.float32}[io_type]
-    converter.inference_input_type = dtype
-    converter.inference_output_type = dtype
-    try:
-        with warnings.catch_warnings():
-            # The input's range is the model's first fake-quant op, not a converter argument.
-            warnings.filterwarnings("ignore", message="Statistics for quantized inputs were expected")
-            content = converter.convert()
-    except Exception as err:  # the converter raises many types; keep its message
-        raise ConversionError(f"TFLite conversion (QAT int8) failed: {str(err).strip()[:2000]}") from err
-    return compact(content)
+    _set_io_type(converter, io_type)
+    with warnings.catch_warnings():
+        # The input's range is the model's first fake-quant op, not a converter argument.
+        warnings.filterwarnings("ignore", message="Statistics for quantized inputs were expected")
+        return compact(_run(converter, "QAT int8"))

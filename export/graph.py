@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import keras
-import numpy as np
 
 from mobilecnn.blocks import hard_swish_decomposed
 from mobilecnn.layers import custom_layers
+from mobilecnn.quantization.rules import average_pooling_as_depthwise
 from mobilecnn.rewrite import rewrite
 
 GPU_CHANNEL_SLICE = 4   # the LiteRT GPU accelerator's channel vector width
@@ -36,18 +36,6 @@ GPU_CHANNEL_SLICE = 4   # the LiteRT GPU accelerator's channel vector width
 
 def _hard_swish(x, layer):
     return hard_swish_decomposed(x, layer.name)
-
-
-def _average_pool_as_depthwise(x, layer):
-    if layer.padding != "valid" or layer.data_format != "channels_last":
-        return None  # "same" pooling excludes padding from the count: not a fixed-weight convolution
-    kernel = tuple(layer.pool_size)
-    conv = keras.layers.DepthwiseConv2D(kernel, strides=layer.strides, padding="valid", use_bias=False,
-                                        trainable=False, name=layer.name)
-    y = conv(x)
-    channels = int(x.shape[-1])
-    conv.set_weights([np.full((*kernel, channels, 1), 1.0 / (kernel[0] * kernel[1]), "float32")])
-    return y
 
 
 def _split_groups(x, layer):
@@ -73,7 +61,7 @@ def _split_groups(x, layer):
 
 # precision -> layer class name -> function(input tensor, layer) giving the equivalent output, or None to keep it
 REWRITES: dict[str, dict[str, Callable]] = {
-    "int8": {"HardSwish": _hard_swish, "AveragePooling2D": _average_pool_as_depthwise},
+    "int8": {"HardSwish": _hard_swish, "AveragePooling2D": average_pooling_as_depthwise},
     "float16": {"Conv2D": _split_groups},
 }
 

@@ -35,6 +35,28 @@ def key_value(text: str) -> tuple[str, object]:
     return key.strip().replace("-", "_"), parsed
 
 
+MODEL_OPTION_FLAGS = ("resolution", "width_multiplier", "num_classes")
+
+
+def add_model_options(p: argparse.ArgumentParser, title: str = "model options",
+                      num_classes_help: str | None = None):
+    """The build-option flags ``export`` and ``train`` share; returns the group (to add more)."""
+    g = p.add_argument_group(title)
+    g.add_argument("--resolution", type=int)
+    g.add_argument("--width-multiplier", type=float)
+    g.add_argument("--num-classes", type=int, help=num_classes_help)
+    g.add_argument("--set", dest="options", type=key_value, action="append", default=[], metavar="KEY=VALUE",
+                   help="any other build option, e.g. --set minimalistic=True")
+    return g
+
+
+def model_options(args: argparse.Namespace, flags: Sequence[str] = MODEL_OPTION_FLAGS) -> dict:
+    """Build options from :func:`add_model_options`' flags (``--set`` first; a named flag wins)."""
+    options = dict(args.options)
+    options.update({key: getattr(args, key) for key in flags if getattr(args, key) is not None})
+    return options
+
+
 def _fmt_count(n: float | None, unit: str = "") -> str:
     if n is None:
         return "-"

@@ -114,6 +114,28 @@ def _read(path: Path, height: int, width: int, channels: int) -> np.ndarray:
     return array[..., None] if channels == 1 else array
 
 
+def image_files(folder: Path) -> list[Path]:
+    """Image files under ``folder`` (recursively, by suffix), sorted."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def read_images(paths: list[Path], input_shape, folder: str | os.PathLike) -> np.ndarray:
+    """The files at ``input_shape`` (see :func:`_read`), or a :class:`DatasetError` naming every unreadable one."""
+    from PIL import UnidentifiedImageError
+
+    height, width, channels = _check_shape(input_shape)
+    images, bad = [], []
+    for path in paths:
+        try:
+            images.append(_read(path, height, width, channels))
+        except (UnidentifiedImageError, OSError, ValueError) as err:
+            bad.append(f"{path} ({type(err).__name__})")
+    if bad:
+        listed = "; ".join(bad[:10]) + (f"; and {len(bad) - 10} more" if len(bad) > 10 else "")
+        raise DatasetError(f"{len(bad)} unreadable image(s) in {str(folder)!r}: {listed}")
+    return np.stack(images).astype("float32")
+
+
 def image_folder(folder: str | os.PathLike, input_shape, *, test_fraction: float = 0.2,
                  seed: int = 0) -> ImageData:
     """Images in ``folder/<class name>/...`` (one sub-folder per class, sorted by name), resized to ``input_shape``.
@@ -122,9 +144,7 @@ def image_folder(folder: str | os.PathLike, input_shape, *, test_fraction: float
     class folder without images, or files that cannot be read as images (all
     of them named).
     """
-    from PIL import UnidentifiedImageError
-
-    height, width, channels = _check_shape(input_shape)
+    _check_shape(input_shape)
     folder = Path(folder)
     if not folder.exists():
         raise DatasetError(f"dataset folder {str(folder)!r} does not exist")
@@ -139,20 +159,11 @@ def image_folder(folder: str | os.PathLike, input_shape, *, test_fraction: float
                            "classification needs at least two")
     files: list[tuple[Path, int]] = []
     for label, class_dir in enumerate(classes):
-        found = sorted(p for p in class_dir.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+        found = image_files(class_dir)
         if not found:
             raise DatasetError(f"class folder {str(class_dir)!r} has no images ({', '.join(IMAGE_SUFFIXES)})")
         files.extend((p, label) for p in found)
-    images, bad = [], []
-    for path, _ in files:
-        try:
-            images.append(_read(path, height, width, channels))
-        except (UnidentifiedImageError, OSError, ValueError) as err:
-            bad.append(f"{path} ({type(err).__name__})")
-    if bad:
-        listed = "; ".join(bad[:10]) + (f"; and {len(bad) - 10} more" if len(bad) > 10 else "")
-        raise DatasetError(f"{len(bad)} unreadable image(s) in {str(folder)!r}: {listed}")
-    x = np.stack(images).astype("float32")
+    x = read_images([path for path, _ in files], input_shape, folder)
     y = np.asarray([label for _, label in files], "int64")
     train, test = _split(y, test_fraction, seed)
     if len(test) == 0:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mobilecnn.cli import key_value
+from mobilecnn.cli import add_model_options, model_options
 
 
 def add_train_arguments(p: argparse.ArgumentParser) -> None:
@@ -41,12 +41,7 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    help="tf.distribute strategy: auto (multi-worker from TF_CONFIG, mirrored on several GPUs), "
                         "none, mirrored, multi-worker")
     p.add_argument("--seed", type=int, default=0)
-    g = p.add_argument_group("model options")
-    g.add_argument("--resolution", type=int)
-    g.add_argument("--width-multiplier", type=float)
-    g.add_argument("--num-classes", type=int, help="default: the dataset's class count")
-    g.add_argument("--set", dest="options", type=key_value, action="append", default=[], metavar="KEY=VALUE",
-                   help="any other build option, e.g. --set minimalistic=True")
+    add_model_options(p, num_classes_help="default: the dataset's class count")
 
 
 class RichProgress:
@@ -91,10 +86,7 @@ def run_train(args: argparse.Namespace) -> int:
     from mobilecnn.job import run_job
     from mobilecnn.training import strategy_from_environment
 
-    options = dict(args.options)
-    for key in ("resolution", "width_multiplier", "num_classes"):
-        if getattr(args, key) is not None:
-            options[key] = getattr(args, key)
+    options = model_options(args)
     for key, least in (("epochs", 1), ("qat_epochs", 1), ("batch_size", 1), ("max_shift", 0)):
         value = getattr(args, key)
         if value is not None and value < least:

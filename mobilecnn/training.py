@@ -186,6 +186,9 @@ def train(model, train_data, *, epochs: int, validation_data=None, batch_size: i
         raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
     if checkpoint is not None and not os.fspath(checkpoint).endswith(".weights.h5"):
         raise ValueError(f"checkpoint must be a .weights.h5 path, got {os.fspath(checkpoint)!r}")
+    for label, data in (("training", train_data), ("validation", validation_data)):
+        if data is not None and not isinstance(data, tf.data.Dataset):
+            _check_arrays(model, data, label)
     k = keras_module(flavour_of(model))
     strategy = strategy or tf.distribute.get_strategy()
     _check_scope(model, strategy)
@@ -220,6 +223,26 @@ def train(model, train_data, *, epochs: int, validation_data=None, batch_size: i
     with batchnorm_momentum_set(model, batchnorm_momentum):
         return model.fit(dataset, epochs=epochs, validation_data=validation, callbacks=[*usual, *callbacks],
                          shuffle=False, verbose=verbose)  # the dataset is shuffled (with the seed) already
+
+
+def _check_arrays(model, data, label: str) -> None:
+    """``(images, labels)`` arrays must fit the model: its input shape, integer labels below its class count."""
+    try:
+        x, y = data
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{label} data must be an (images, labels) pair of arrays or a batched "
+                         f"tf.data.Dataset, got {type(data).__name__}") from err
+    x, y = np.asarray(x), np.asarray(y)
+    expected = tuple(model.inputs[0].shape[1:])
+    if tuple(x.shape[1:]) != expected:
+        raise ValueError(f"{label} images have shape {tuple(x.shape[1:])} but {model.name} takes {expected}: "
+                         "load them at the model's input size (e.g. mobilecnn.data.load(source, input_shape))")
+    classes = int(model.outputs[0].shape[-1])
+    if y.ndim != 1:
+        raise ValueError(f"{label} labels must be a 1-D array of class indices, got shape {y.shape}")
+    if y.size and (np.any(y != np.floor(y)) or y.min() < 0 or y.max() >= classes):
+        raise ValueError(f"{label} labels must be class indices in [0, {classes}) for {model.name}'s {classes} "
+                         f"outputs, got values from {y.min()} to {y.max()}")
 
 
 @contextlib.contextmanager

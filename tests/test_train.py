@@ -160,3 +160,9 @@ def test_train_rejects_bad_arguments():
             train(model, data, **kwargs)
     with pytest.raises(ValueError, match="need as many labels as images"):
         train(model, (data[0], data[1][:3]), epochs=1)
+    with pytest.raises(ValueError, match=r"training images have shape \(28, 28, 1\) but lenet5 takes \(32, 32, 1\)"):
+        train(model, (np.zeros((4, 28, 28, 1)), data[1]), epochs=1)
+    with pytest.raises(ValueError, match=r"validation labels must be class indices in \[0, 10\).*from 8 to 11"):
+        train(model, data, validation_data=(data[0], np.arange(8, 12)), epochs=1)
+    with pytest.raises(ValueError, match=r"labels must be a 1-D array of class indices, got shape \(4, 10\)"):
+        train(model, (data[0], np.eye(10)[:4]), epochs=1)

@@ -102,7 +102,7 @@ def _batch_norm(x, layer):
     return layer(y)
 
 
-def _average_pooling(x, layer):
+def average_pooling_as_depthwise(x, layer):
     """A padding-free average pooling as a fixed depthwise convolution with weights ``1 / (k * k)``.
 
     The same sum; LiteRT's XNNPACK has no int8 ``AVERAGE_POOL_2D``. "same"
@@ -124,7 +124,7 @@ def _activation(layer) -> str:
 STANDARD = {
     "Rescaling": Rule(quantize="output", rewrite=_rescaling),
     "BatchNormalization": Rule(rewrite=_batch_norm),
-    "AveragePooling2D": Rule(rewrite=_average_pooling),
+    "AveragePooling2D": Rule(rewrite=average_pooling_as_depthwise),
     "Multiply": Rule(quantize="output"),        # squeeze-excite, hard-swish: tfmot has no rule
     "Activation": Rule(quantize=_activation),
 }
