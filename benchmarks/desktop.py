@@ -71,11 +71,11 @@ def run(models=DEFAULT_MODELS, precisions=PRECISIONS, resolution: int = 224, run
         threads=(1, 2), calibration_count: int = 64, keras_reference: bool = True, rounds: int = 5,
         progress=print) -> dict:
     import keras
+    from mobilecnn.export import export_model
+    from mobilecnn.export.benchmark import interleaved
+    from mobilecnn.export.calibration import builtin_images
 
     import mobilecnn
-    from export import export_model
-    from export.benchmark import interleaved
-    from export.calibration import builtin_images
 
     roof = {t: gemm_gflops(t) for t in threads}
     progress("float32 GEMM roof: " + ", ".join(f"{t} thread(s) {g:.0f} GFLOP/s" for t, g in roof.items()))

@@ -1,17 +1,37 @@
 """Edge export: Keras models to LiteRT/TFLite in float32, float16, dynamic-range int8 and full int8.
 
->>> from export import export_model
+>>> from mobilecnn.export import export_model
 >>> result = export_model("mobilenet-v2", "int8", "mnv2_int8.tflite", options={"resolution": 160})
 >>> result.metadata["xnnpack"]["partitions"]
 1
+
+The names below load on first use (``import mobilecnn.export`` imports no TensorFlow).
 """
 
-from export.calibration import CalibrationError, builtin_images, calibration_images
-from export.convert import IO_TYPES, PRECISIONS, ConversionError, to_tflite
-from export.delegates import analyzer_report, gpu_report, xnnpack_report
-from export.files import OutputError
-from export.pipeline import ExportResult, UnsafeModelError, VerificationError, export_model
+from __future__ import annotations
 
-__all__ = ["export_model", "ExportResult", "PRECISIONS", "IO_TYPES", "to_tflite", "calibration_images",
-           "builtin_images", "xnnpack_report", "gpu_report", "analyzer_report", "ConversionError",
-           "VerificationError", "CalibrationError", "UnsafeModelError", "OutputError"]
+import importlib
+
+_EXPORTS = {
+    "CalibrationError": "calibration", "builtin_images": "calibration", "calibration_images": "calibration",
+    "IO_TYPES": "convert", "PRECISIONS": "convert", "ConversionError": "convert", "to_tflite": "convert",
+    "qat_to_tflite": "convert",
+    "analyzer_report": "delegates", "gpu_report": "delegates", "xnnpack_report": "delegates",
+    "OutputError": "files",
+    "ExportResult": "pipeline", "UnsafeModelError": "pipeline", "VerificationError": "pipeline",
+    "export_model": "pipeline",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

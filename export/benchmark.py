@@ -24,7 +24,7 @@ class Timer:
     """One warm LiteRT interpreter of a model at a thread count, fed a random input of its type."""
 
     def __init__(self, model: str | Path | bytes, threads: int, warmup: int = 5):
-        from export.runtime import TFLiteRunner
+        from mobilecnn.export.runtime import TFLiteRunner
 
         content = model if isinstance(model, bytes) else None
         path = None if content is not None else str(model)

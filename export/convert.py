@@ -37,7 +37,7 @@ def check_precision(precision: str, io_type: str | None = None) -> None:
 
 def to_tflite(model, precision: str, representative: Callable[[], Iterable[np.ndarray]] | None = None,
               io_type: str = "int8") -> bytes:
-    """Convert a fixed-batch Keras 3 ``model`` (see :func:`export.graph.prepare`)."""
+    """Convert a fixed-batch Keras 3 ``model`` (see :func:`mobilecnn.export.graph.prepare`)."""
     import tensorflow as tf
 
     check_precision(precision, io_type if precision == "int8" else None)

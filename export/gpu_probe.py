@@ -1,6 +1,6 @@
 """Subprocess entry: compile a .tflite for the LiteRT GPU accelerator alone; print JSON.
 
-Run by :func:`export.delegates.gpu_report`, which reads the runtime's log from
+Run by :func:`mobilecnn.export.delegates.gpu_report`, which reads the runtime's log from
 this process's stderr. Kept in its own process so a GPU driver crash or hang
 cannot take the caller down.
 """

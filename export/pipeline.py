@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from export import calibration as calib
-from export.convert import check_precision, to_tflite
-from export.files import check_output, write_atomic
-from export.graph import prepare, rewritten
+from mobilecnn.export import calibration as calib
+from mobilecnn.export.convert import check_precision, to_tflite
+from mobilecnn.export.files import check_output, write_atomic
+from mobilecnn.export.graph import prepare, rewritten
 
 STEPS = ("build", "calibrate", "convert", "verify", "delegates", "write", "benchmark")
 
@@ -94,10 +94,11 @@ def export_model(source, precision: str = "float32", out: str | os.PathLike | No
     a name (untrained). Raises ``ValueError`` for bad input, ``ConversionError``
     or ``VerificationError`` when the export fails; nothing is written then.
     """
+    from mobilecnn.export import delegates
+    from mobilecnn.export.benchmark import benchmark as run_benchmark
+    from mobilecnn.export.verify import verify as run_verify
+
     import mobilecnn
-    from export import delegates
-    from export.benchmark import benchmark as run_benchmark
-    from export.verify import verify as run_verify
 
     step = progress or (lambda name: None)
     io_type = io_type or ("int8" if precision == "int8" else "float32")

@@ -110,7 +110,7 @@ def verify(keras_model, model_content: bytes, images: np.ndarray, precision: str
 
     Quantized exports are compared on logits when the model ends in a softmax.
     """
-    from export.runtime import TFLiteRunner
+    from mobilecnn.export.runtime import TFLiteRunner
 
     quantized = precision in QUANT_LIMITS
     runner = TFLiteRunner(model_content=model_content, logits=quantized)

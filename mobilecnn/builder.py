@@ -34,6 +34,39 @@ COMMON_DEFAULTS: dict[str, Any] = {
     "flavour": "keras",
 }
 
+# What each common option takes, in words (``mobilecnn info`` shows it beside a family's own options).
+COMMON_ALLOWED: dict[str, str] = {
+    "num_classes": "a positive integer",
+    "include_top": "True or False",
+    "pooling": "None, 'avg' or 'max' (include_top=False only)",
+    "input_shape": "(height, width, channels)",
+    "resolution": "an integer or (height, width), at least the model's minimum",
+    "resolution_multiplier": "a positive number (scales the default resolution)",
+    "classifier_activation": "a Keras activation name, a callable, or None for logits",
+    "dropout_rate": "a number in [0, 1)",
+    "weights": "None or the path to a weights file",
+    "name": "a string",
+    "include_preprocessing": "True or False",
+    "batch_size": "None or a positive integer",
+    "flavour": "'keras' or 'tf_keras'",
+}
+
+
+def allowed_values(entry: ModelEntry, option: str, default: Any) -> str:
+    """The values ``option`` takes for ``entry``, in words: the family's statement, the common table, or
+    what the default's type implies."""
+    if option in entry.allowed:
+        return entry.allowed[option]
+    if option in COMMON_ALLOWED:
+        return COMMON_ALLOWED[option]
+    if isinstance(default, bool):
+        return "True or False"
+    if isinstance(default, float):
+        return "a positive number"
+    if isinstance(default, int):
+        return "a positive integer"
+    return ""
+
 
 @dataclass(frozen=True)
 class BuildRecord:
@@ -100,6 +133,18 @@ class Network:
         if self.pooling == "max":
             return L.GlobalMaxPooling2D(name=f"{prefix}max_pool")(x)
         return x
+
+    def head(self, x, *, pool_name: str = "avg_pool", dropout_name: str = "top_dropout",
+             dense_name: str = "predictions", **dense_kwargs):
+        """The classifier every family ends with: global average pooling, dropout, dense with the classifier
+        activation. A headless model gets the pooling ``pooling`` asks for instead. The layer names are the
+        family's (keras.applications' where weights transfer)."""
+        if not self.include_top:
+            return self.pool(x)
+        L = layers_for(x)
+        x = L.GlobalAveragePooling2D(name=pool_name)(x)
+        x = self.dropout(x, name=dropout_name)
+        return L.Dense(self.num_classes, activation=self.classifier_activation, name=dense_name, **dense_kwargs)(x)
 
     def dropout(self, x, name: str = "top_dropout"):
         if self.dropout_rate > 0:

@@ -97,7 +97,7 @@ class JobResult:
 
 def tflite_predictions(content: bytes, images: np.ndarray) -> np.ndarray:
     """The .tflite's (dequantized) outputs for ``images``, one at a time in LiteRT."""
-    from export.runtime import TFLiteRunner
+    from mobilecnn.export.runtime import TFLiteRunner
 
     return TFLiteRunner(model_content=content)(images)
 
@@ -145,10 +145,10 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
     import keras
 
     import mobilecnn
-    from export.convert import check_precision, qat_to_tflite
-    from export.delegates import xnnpack_report
-    from export.files import check_output, write_atomic
     from mobilecnn.builder import resolve
+    from mobilecnn.export.convert import check_precision, qat_to_tflite
+    from mobilecnn.export.delegates import xnnpack_report
+    from mobilecnn.export.files import check_output, write_atomic
     from mobilecnn.quantization import float_ops
     from mobilecnn.training import accuracy
 
@@ -203,7 +203,7 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
     ptq_content = None
     if ptq:
         progress.step("post-training quantization")
-        from export.pipeline import export_model
+        from mobilecnn.export.pipeline import export_model
 
         ptq_content = export_model(model, "int8", calibration=calibration, io_type=io_type, verify=False,
                                    check_delegates=False, gpu=False,
@@ -239,7 +239,7 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
 
     if benchmark:
         progress.step("benchmark")
-        from export.benchmark import benchmark as run_benchmark
+        from mobilecnn.export.benchmark import benchmark as run_benchmark
 
         result.latency = [t.as_dict() for t in run_benchmark(content, threads=threads)]
         lap("benchmark")
@@ -263,7 +263,7 @@ def _predict(model, images):
 def sidecar_metadata(result: JobResult) -> dict[str, Any]:
     """What the .tflite's sidecar JSON says: the model, its input, labels and measured figures."""
     import mobilecnn
-    from export.pipeline import jsonable
+    from mobilecnn.export.pipeline import jsonable
 
     report = result.as_dict()
     return {

@@ -54,6 +54,7 @@ class ModelEntry:
     paper: str
     fixed: Mapping[str, Any] = field(default_factory=dict)      # arguments this name fixes
     options: Mapping[str, Any] = field(default_factory=dict)    # family options and defaults
+    allowed: Mapping[str, str] = field(default_factory=dict)    # option -> the values it takes, in words
     channels: int = 3
     min_resolution: int = 32
     dropout_rate: float = 0.0
@@ -76,6 +77,7 @@ class ModelEntry:
     def __post_init__(self) -> None:
         object.__setattr__(self, "fixed", MappingProxyType(dict(self.fixed)))
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+        object.__setattr__(self, "allowed", MappingProxyType(dict(self.allowed)))
         object.__setattr__(self, "keras_application_args",
                            MappingProxyType(dict(self.keras_application_args)))
         object.__setattr__(self, "keras_application_options",

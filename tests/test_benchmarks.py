@@ -26,8 +26,8 @@ def test_gemm_roof_is_measured():
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_benchmark_timings_are_ordered(threads):
-    from export import export_model
-    from export.benchmark import benchmark
+    from mobilecnn.export import export_model
+    from mobilecnn.export.benchmark import benchmark
 
     result = export_model("mobilenet-v3-small", "float32", options={"resolution": 64, "width_multiplier": 0.75},
                           verify=False, check_delegates=False)

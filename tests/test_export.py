@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import mobilecnn
-from export import export_model
-from export.pipeline import STEPS
+from mobilecnn.export import export_model
+from mobilecnn.export.pipeline import STEPS
 
 RES = 64
 # Small widths where the model has them: conversion time grows with parameters.
@@ -65,7 +65,7 @@ def test_precision_rewrites_compute_the_same_outputs(precision, layer):
     """Each rewrite (export/graph.py) replaces layers with ops the runtime accelerates, and computes the same."""
     from conftest import images, randomize_batchnorm
 
-    from export.graph import rewritten
+    from mobilecnn.export.graph import rewritten
 
     name, options = (("mobilenet-v3-small", {"width_multiplier": 0.75}) if layer == "HardSwish"
                      else ("shufflenet-v1", {"width_multiplier": 0.5, "groups": 3}))  # 0.5x: groups of 10 channels
@@ -101,7 +101,7 @@ def test_shufflenet_v1_groups_of_any_size_run_on_the_gpu():
 def test_gpu_check_names_the_ops_that_fall_back(tmp_path):
     import tensorflow as tf
 
-    from export.delegates import gpu_report
+    from mobilecnn.export.delegates import gpu_report
 
     @tf.function(input_signature=[tf.TensorSpec((1, 8, 8, 12), tf.float32)])
     def five_d_shuffle(x):  # a 5-D reshape/transpose, which the GPU delegate refuses
@@ -118,7 +118,7 @@ def test_gpu_check_names_the_ops_that_fall_back(tmp_path):
 
 
 def test_int8_io_types_and_float_io():
-    from export.runtime import TFLiteRunner
+    from mobilecnn.export.runtime import TFLiteRunner
 
     for io in ("uint8", "float32"):
         result = export_model("mobilenet-v3-small", "int8", options={"resolution": RES, "width_multiplier": 0.75},
@@ -156,8 +156,8 @@ def test_sidecar_and_atomic_write(tmp_path):
 
 
 def test_failed_conversion_leaves_nothing(tmp_path, monkeypatch):
-    import export.pipeline as pipeline
-    from export.convert import ConversionError
+    import mobilecnn.export.pipeline as pipeline
+    from mobilecnn.export.convert import ConversionError
 
     def broken(*args, **kwargs):
         raise ConversionError("simulated converter failure")
@@ -170,7 +170,7 @@ def test_failed_conversion_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_verification_fails_a_broken_export():
-    from export.verify import compare
+    from mobilecnn.export.verify import compare
 
     rng = np.random.default_rng(0)
     reference = rng.normal(size=(16, 10))
@@ -185,7 +185,7 @@ def test_calibration_sources(tmp_path):
     import tensorflow as tf
     from PIL import Image
 
-    from export.calibration import CalibrationError, calibration_images
+    from mobilecnn.export.calibration import CalibrationError, calibration_images
 
     shape = (32, 32, 3)
     with pytest.warns(UserWarning, match="scikit-image"):

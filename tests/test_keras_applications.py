@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from conftest import float64, images, randomize_batchnorm, run
+from conftest import assert_close, assert_same, float64, images, realistic_batchnorm, run
 
 import mobilecnn
 
@@ -41,22 +41,29 @@ def check_parity(name: str, resolution: int, **options) -> None:
 
 
 def _parity(name: str, resolution: int, **options) -> None:
+    ours, ref, x = _pair(name, resolution, **options)
+    compare(ours, ref, name, x)
+
+
+def _pair(name: str, resolution: int, **options):
+    """keras.applications' model (random batch-norm scales and offsets, statistics measured on the images) and
+    ours with its weights, and the test images. Measured statistics keep activations of order one at every depth
+    (drawn at random, EfficientNet-B7's logits reached 4e6, where 1e-4 is below float64 rounding of the sums;
+    MobileNet's vanished, and any two models compared equal)."""
     ref = mobilecnn.keras_application(name, resolution=resolution, classifier_activation=None, **options)
-    randomize_batchnorm(ref, seed=1)
-    x = images(2, resolution, seed=2).astype("float64")
-    # Moving statistics from the images themselves (gammas and betas stay random): with statistics drawn
-    # at random, activations grow block after block (EfficientNet-B7's logits reached 4e6, where 1e-4 is
-    # below float64 rounding of the sums); normalized, they stay of order one, so 1e-4 means the same for
-    # every depth.
-    mobilecnn.recalibrate_batchnorm(ref, keras_app_input(name, x))
+    x = images(3, resolution, seed=2).astype("float64")
+    realistic_batchnorm(ref, keras_app_input(name, x), seed=1)
     ours = mobilecnn.build(name, resolution=resolution, classifier_activation=None, **options)
     ours.set_weights([w for layer in ref.layers if type(layer).__name__ != "Normalization"
                       for w in layer.get_weights()])  # the plain set_weights route works ...
     mobilecnn.copy_weights(ref, ours)                  # ... and so does the checked copy
-    a = run(ours, x)
-    b = run(ref, keras_app_input(name, x))
-    assert np.abs(b).max() > 1e-3  # logits, not vanished activations
-    np.testing.assert_allclose(a, b, atol=1e-4, rtol=0)
+    return ours, ref, x
+
+
+def compare(ours, ref, name: str, x: np.ndarray) -> None:
+    """Our logits on pixels equal keras.applications' on its own input, within 1e-4, on logits that vary between
+    the images by more than 100x that."""
+    assert_close(run(ours, x), run(ref, keras_app_input(name, x)), atol=1e-4)
 
 
 @pytest.mark.parametrize("name", FAST)
@@ -79,20 +86,56 @@ def test_other_widths_transfer():
     check_parity("mobilenet-v3-large", 96, width_multiplier=0.75, minimalistic=True)
 
 
-def test_keras_applications_h5_file_loads_by_name(tmp_path):
-    """A keras.applications weights file (Keras 2 .h5, as its ImageNet files) loads into ours."""
+@pytest.mark.parametrize("breakage", ["zeroed first convolution", "permuted layer", "flipped input"])
+def test_parity_fails_when_a_weight_is_lost(breakage):
+    """The parity comparison can fail: a zeroed or permuted layer in ours, or another input, differs."""
+    with float64():
+        ours, ref, x = _pair("mobilenet-v2", 96, width_multiplier=0.35)
+        layer = ours.get_layer("Conv1" if breakage == "zeroed first convolution" else "block_5_project")
+        kernel = layer.get_weights()[0]
+        if breakage == "zeroed first convolution":
+            layer.set_weights([np.zeros_like(kernel)])
+        if breakage == "permuted layer":
+            layer.set_weights([kernel[..., ::-1]])
+        if breakage == "flipped input":
+            ref_input = x[:, :, ::-1]
+            with pytest.raises(AssertionError, match="Not equal to tolerance"):
+                assert_close(run(ours, x), run(ref, keras_app_input("mobilenet-v2", ref_input)), atol=1e-4)
+            return
+        with pytest.raises(AssertionError, match="Not equal to tolerance"):
+            compare(ours, ref, "mobilenet-v2", x)
+
+
+def h5_pair(tmp_path):
+    """keras.applications' MobileNetV3Small (tf_keras, realistic batch-norm statistics) saved as a Keras 2 .h5,
+    ours loaded from the file by layer name, and the test images."""
     import tf_keras
 
     ref = tf_keras.applications.MobileNetV3Small(weights=None, input_shape=(96, 96, 3),
                                                  classifier_activation=None)
-    randomize_batchnorm(ref, seed=3)
+    realistic_batchnorm(ref, seed=3)  # MobileNetV3 rescales [0, 255] pixels inside, as ours does
     path = tmp_path / "mobilenet_v3_small.h5"
     ref.save_weights(str(path))
     ours = mobilecnn.build("mobilenet-v3-small", resolution=96, classifier_activation=None, weights=str(path))
-    x = images(2, 96)
-    np.testing.assert_allclose(run(ours, x), run(ref, x), atol=1e-4)
+    return ours, ref, path, images(3, 96)
+
+
+def test_keras_applications_h5_file_loads_by_name(tmp_path):
+    """A keras.applications weights file (Keras 2 .h5, as its ImageNet files) loads into ours: same logits within
+    1e-4 (float32 rounding), logits that vary between the images by more than 100x that."""
+    ours, ref, path, x = h5_pair(tmp_path)
+    assert_close(run(ours, x), run(ref, x), atol=1e-4)
     with pytest.raises(ValueError, match="another architecture"):
         mobilecnn.build("mobilenet-v2", resolution=96, weights=str(path))
+
+
+def test_h5_comparison_fails_with_a_zeroed_first_convolution(tmp_path):
+    """The .h5 comparison can fail: with our first convolution's kernel zeroed after loading, outputs differ."""
+    ours, ref, _, x = h5_pair(tmp_path)
+    layer = ours.get_layer("conv")
+    layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
+    with pytest.raises(AssertionError, match="Not equal to tolerance"):
+        assert_close(run(ours, x), run(ref, x), atol=1e-4)
 
 
 def test_mismatched_architecture_is_named():
@@ -103,10 +146,11 @@ def test_mismatched_architecture_is_named():
 
 
 def test_own_weights_file_round_trip(tmp_path):
-    a = mobilecnn.build("mobilenet-v3-small", resolution=64, num_classes=3)
-    randomize_batchnorm(a)
+    a = mobilecnn.build("mobilenet-v3-small", resolution=64, num_classes=3, classifier_activation=None)
+    realistic_batchnorm(a)
     path = tmp_path / "w.weights.h5"
     a.save_weights(path)
-    b = mobilecnn.build("mobilenet-v3-small", resolution=64, num_classes=3, weights=str(path))
-    x = images(1)
-    np.testing.assert_array_equal(run(a, x), run(b, x))
+    b = mobilecnn.build("mobilenet-v3-small", resolution=64, num_classes=3, classifier_activation=None,
+                        weights=str(path))
+    x = images(3)
+    assert_same(run(b, x), run(a, x))

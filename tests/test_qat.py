@@ -14,9 +14,9 @@ import pytest
 import tf_keras
 
 import mobilecnn
-from export.convert import qat_to_tflite
-from export.delegates import xnnpack_report
-from export.runtime import TFLiteRunner
+from mobilecnn.export.convert import qat_to_tflite
+from mobilecnn.export.delegates import xnnpack_report
+from mobilecnn.export.runtime import TFLiteRunner
 from mobilecnn.quantization import float_ops, int8_graph
 
 EFFICIENT_FAMILIES = {"mobilenet-v1", "mobilenet-v2", "mobilenet-v3", "shufflenet-v1", "shufflenet-v2",

@@ -360,7 +360,7 @@ WEBGPU_GROUPED_CONV = pytest.mark.xfail(
                                           pytest.param("shufflenet-v1", {"groups": 8}, marks=WEBGPU_GROUPED_CONV)])
 def test_litert_gpu_accelerator_runs_the_whole_graph(tmp_path, name, options):
     """Compile for LiteRT's GPU accelerator alone (software Vulkan where no GPU): no op falls back."""
-    from export.delegates import gpu_report
+    from mobilecnn.export.delegates import gpu_report
 
     path = tmp_path / "m.tflite"
     path.write_bytes(_convert(mobilecnn.build(name, resolution=64, batch_size=1, **options)))

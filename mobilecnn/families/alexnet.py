@@ -114,6 +114,7 @@ for _name, _spec in VARIANTS.items():
     register(ModelEntry(
         name=_name, family="alexnet", builder=build_alexnet, resolution=_spec.resolution, paper=PAPERS[_name],
         fixed={"variant": _name}, options={"groups": 2} if _name == "alexnet" else {},
+        allowed={"groups": "1 (one tower) or 2 (the paper's two-GPU split)"},
         min_resolution=_spec.min_resolution, dropout_rate=0.5, preprocessing=_spec.preprocessing,
         reference=Reference(params=_params, trainable=_params, params_source=_source, macs=_macs,
                             macs_source=_macs_source),

@@ -38,12 +38,7 @@ def build_densenet(net: Network, *, depth: int):
             x = transition(x, COMPRESSION, bn=BN, name=f"pool{i}", kernel_initializer=CONV_INIT)
     x = L.BatchNormalization(epsilon=BN.epsilon, momentum=BN.momentum, name="bn")(x)
     x = L.Activation("relu", name="relu")(x)
-    if net.include_top:
-        x = L.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = net.dropout(x)
-        x = L.Dense(net.num_classes, activation=net.classifier_activation, name="predictions")(x)
-    else:
-        x = net.pool(x)
+    x = net.head(x)
     return net.model(inputs, x, f"densenet{depth}")
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from mobilecnn.blocks import BatchNorm, BlockNames, conv_bn, inverted_residual
 from mobilecnn.builder import Network
-from mobilecnn.flavours import layers_for
 from mobilecnn.registry import ModelEntry, Preprocessing, Reference, register
 from mobilecnn.scaling import EFFICIENTNET_SCALES, check_positive, compound_scale, make_divisible, round_repeats
 
@@ -95,14 +94,7 @@ def build_efficientnet(net: Network, *, variant: str, width_coefficient: float |
             b += 1
     x = conv_bn(x, filters(TOP), 1, act="swish", bn=BN, kernel_initializer=CONV_INIT,
                 names=("top_conv", "top_bn", "top_activation"))
-    if net.include_top:
-        L = layers_for(x)
-        x = L.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = net.dropout(x, name="top_dropout")
-        x = L.Dense(net.num_classes, activation=net.classifier_activation,
-                    kernel_initializer=DENSE_INIT, name="predictions")(x)
-    else:
-        x = net.pool(x)
+    x = net.head(x, kernel_initializer=DENSE_INIT)
     return net.model(inputs, x, f"efficientnet{variant}")
 
 
@@ -129,6 +121,10 @@ for _variant, _scale in EFFICIENTNET_SCALES.items():
         name=f"efficientnet-{_variant}", family="efficientnet", builder=build_efficientnet,
         resolution=_scale.resolution, paper=PAPER, fixed={"variant": _variant},
         options={"width_coefficient": None, "depth_coefficient": None, "phi": None, "drop_connect_rate": 0.2},
+        allowed={"width_coefficient": "None (the variant's) or a positive number",
+                 "depth_coefficient": "None (the variant's) or a positive number",
+                 "phi": "None or a compound coefficient (alpha=1.2, beta=1.1, gamma=1.15); not with the two above",
+                 "drop_connect_rate": "a number in [0, 1) (stochastic depth, training only)"},
         dropout_rate=_scale.dropout, preprocessing=PREPROCESSING,
         resolution_rule=lambda opts: _coefficients(opts)[2],
         reference=Reference(

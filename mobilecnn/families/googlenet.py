@@ -84,13 +84,7 @@ def build_googlenet(net: Network, *, variant: str, aux_logits: bool = False):
         if aux_logits and module.name in AUX_AFTER:
             aux.append(auxiliary_classifier(x, net.num_classes, bn=spec.bn, name=AUX_AFTER[module.name],
                                             classifier_activation=net.classifier_activation))
-    if net.include_top:
-        L = layers_for(x)
-        x = L.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = net.dropout(x)
-        x = L.Dense(net.num_classes, activation=net.classifier_activation, name="predictions")(x)
-    else:
-        x = net.pool(x)
+    x = net.head(x)
     return net.model(inputs, [x, *aux] if aux else x, variant.replace("-", "_"))
 
 

@@ -56,7 +56,8 @@ LENET5_PARAMS = 61_706
 register(ModelEntry(
     name="lenet-5", family="lenet", builder=build_lenet, resolution=32, channels=1, min_resolution=16,
     paper="LeCun et al. 1998, Gradient-Based Learning Applied to Document Recognition (Proc. IEEE 86(11))",
-    options={"activation": "tanh"}, preprocessing=SIGNED, num_classes=10, labels="digits 0-9",
+    options={"activation": "tanh"}, allowed={"activation": "one of " + ", ".join(ACTIVATIONS)},
+    preprocessing=SIGNED, num_classes=10, labels="digits 0-9",
     reference=Reference(params=LENET5_PARAMS, trainable=LENET5_PARAMS,
                         params_source="LeNet-5 reconstruction: 61,706 parameters at 10 classes (LeCun et al. 1998, "
                                       "Fig. 2 layer sizes)"),

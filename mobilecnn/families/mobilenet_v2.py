@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from mobilecnn.blocks import BatchNorm, BlockNames, conv_bn, inverted_residual
 from mobilecnn.builder import Network
-from mobilecnn.flavours import layers_for
 from mobilecnn.registry import ModelEntry, Reference, register
 from mobilecnn.scaling import check_positive, make_divisible
 
@@ -59,13 +58,7 @@ def build_mobilenet_v2(net: Network, *, width_multiplier: float = 1.0):
             block_id += 1
     last = make_divisible(LAST * alpha) if alpha > 1.0 else LAST
     x = conv_bn(x, last, 1, act="relu6", bn=BN, names=("Conv_1", "Conv_1_bn", "out_relu"))
-    if net.include_top:
-        L = layers_for(x)
-        x = L.GlobalAveragePooling2D(name="global_average_pooling2d")(x)
-        x = net.dropout(x)
-        x = L.Dense(net.num_classes, activation=net.classifier_activation, name="predictions")(x)
-    else:
-        x = net.pool(x)
+    x = net.head(x, pool_name="global_average_pooling2d")
     return net.model(inputs, x, f"mobilenetv2_{alpha:0.2f}_{net.input_shape[0]}")
 
 

@@ -70,12 +70,7 @@ def build_resnet(net: Network, *, depth: int, groups: int = 1, base_width: int =
                                bottleneck=bottleneck, stride_in_1x1=stride_in_1x1, bn=BN,
                                se_squeeze=out // se_reduction if se_reduction else None,
                                prefix=f"conv{s}_block{b + 1}_", kernel_initializer=CONV_INIT)
-    if net.include_top:
-        x = L(x).GlobalAveragePooling2D(name="avg_pool")(x)
-        x = net.dropout(x)
-        x = L(x).Dense(net.num_classes, activation=net.classifier_activation, name="predictions")(x)
-    else:
-        x = net.pool(x)
+    x = net.head(x)
     return net.model(inputs, x, net.entry.name.replace("-", "_"))
 
 
@@ -160,12 +155,7 @@ def build_wide_resnet_cifar(net: Network, *, depth: int, widen_factor: int, bloc
                                dropout=block_dropout, prefix=f"conv{s}_block{b + 1}_", kernel_initializer=CONV_INIT)
     x = L(x).BatchNormalization(epsilon=BN.epsilon, momentum=BN.momentum, name="post_bn")(x)
     x = activation(x, "relu", "post_relu")
-    if net.include_top:
-        x = L(x).GlobalAveragePooling2D(name="avg_pool")(x)
-        x = net.dropout(x)
-        x = L(x).Dense(net.num_classes, activation=net.classifier_activation, name="predictions")(x)
-    else:
-        x = net.pool(x)
+    x = net.head(x)
     return net.model(inputs, x, net.entry.name.replace("-", "_"))
 
 

@@ -25,7 +25,6 @@ from mobilecnn.blocks.core import BatchNorm
 from mobilecnn.blocks.shuffle import shufflenet_stem, shufflenet_v1_unit
 from mobilecnn.builder import Network
 from mobilecnn.families._conventions import TORCH
-from mobilecnn.flavours import layers_for
 from mobilecnn.registry import ModelEntry, Reference, register
 from mobilecnn.scaling import make_divisible
 
@@ -75,13 +74,7 @@ def build_shufflenet_v1(net: Network, *, groups: int = 3, width_multiplier: floa
         for u in range(stage.repeats):
             x = shufflenet_v1_unit(x, out=out, groups=groups, stride=2 if u == 0 else 1, bn=BN,
                                    group_first=not (s == 0 and u == 0), prefix=f"{stage.name}_unit{u + 1}_")
-    if net.include_top:
-        L = layers_for(x)
-        x = L.GlobalAveragePooling2D(name="global_pool")(x)
-        x = net.dropout(x, name="dropout")
-        x = L.Dense(net.num_classes, activation=net.classifier_activation, name="predictions")(x)
-    else:
-        x = net.pool(x)
+    x = net.head(x, pool_name="global_pool", dropout_name="dropout")
     return net.model(inputs, x, f"shufflenet_v1_{width_multiplier:g}x_g{groups}")
 
 
@@ -107,6 +100,8 @@ register(ModelEntry(
     paper="Zhang et al. 2017, ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile "
           "Devices (arXiv:1707.01083)",
     options={"groups": 3, "width_multiplier": 1.0},
+    allowed={"groups": ", ".join(map(str, WIDTHS)) + " (Table 1)",
+             "width_multiplier": "a positive number (0.25, 0.5, 1.0, 1.5, 2.0 in the paper)"},
     preprocessing=TORCH,
     reference=Reference(
         params=REFERENCE_PARAMS + bn_statistics(3, 1.0), trainable=REFERENCE_PARAMS, params_tolerance=0.02,

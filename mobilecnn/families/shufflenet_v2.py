@@ -16,7 +16,6 @@ from mobilecnn.blocks.core import BatchNorm, conv_bn
 from mobilecnn.blocks.shuffle import shufflenet_stem, shufflenet_v2_unit
 from mobilecnn.builder import Network
 from mobilecnn.families._conventions import TORCH
-from mobilecnn.flavours import layers_for
 from mobilecnn.registry import ModelEntry, Reference, register
 
 
@@ -59,13 +58,7 @@ def build_shufflenet_v2(net: Network, *, width_multiplier: float = 1.0):
         for u in range(stage.repeats):
             x = shufflenet_v2_unit(x, out=out, stride=2 if u == 0 else 1, bn=BN, prefix=f"{stage.name}_unit{u + 1}_")
     x = conv_bn(x, w.conv5, 1, act="relu", bn=BN, names=("conv5", "conv5_bn", "conv5_relu"))
-    if net.include_top:
-        L = layers_for(x)
-        x = L.GlobalAveragePooling2D(name="global_pool")(x)
-        x = net.dropout(x, name="dropout")
-        x = L.Dense(net.num_classes, activation=net.classifier_activation, name="predictions")(x)
-    else:
-        x = net.pool(x)
+    x = net.head(x, pool_name="global_pool", dropout_name="dropout")
     return net.model(inputs, x, f"shufflenet_v2_{width_multiplier:g}x")
 
 
@@ -105,6 +98,7 @@ register(ModelEntry(
     paper="Ma et al. 2018, ShuffleNet V2: Practical Guidelines for Efficient CNN Architecture Design "
           "(arXiv:1807.11164)",
     options={"width_multiplier": 1.0},
+    allowed={"width_multiplier": ", ".join(map(str, WIDTHS)) + " (Table 5 widths)"},
     preprocessing=TORCH,
     reference=reference(1.0),
 ))

@@ -6,7 +6,7 @@ is then rewritten into its int8 form (:mod:`mobilecnn.quantization.rules`),
 every layer is annotated (tfmot's default 8-bit registry, or our output /
 passthrough configs), and tfmot's ``quantize_apply`` inserts the fake-quant
 ops. The result trains with ``fit`` and converts to a full-integer TFLite
-model whose every range comes from training (``export.convert.qat_to_tflite``).
+model whose every range comes from training (``mobilecnn.export.convert.qat_to_tflite``).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def qat(model, /, calibration=None, **options: Any):
     the data (see :func:`calibrate_ranges`); without it, ranges start at
     tfmot's [-6, 6]. The result is a tf_keras model: compile it with
     ``tf_keras`` optimizers, or train it with :func:`mobilecnn.train`, and
-    export it with ``export.convert.qat_to_tflite``.
+    export it with ``mobilecnn.export.convert.qat_to_tflite``.
     """
     twin, record = twin_of(model, **options)
     quantized = quantize(int8_graph(twin), record)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mobilecnn.cli import add_model_options, model_options
+from mobilecnn.cli.common import UsageError, add_model_options, model_options
 
 
 def add_train_arguments(p: argparse.ArgumentParser) -> None:
@@ -81,8 +81,7 @@ def run_train(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from export.convert import ConversionError
-    from mobilecnn.cli import UsageError
+    from mobilecnn.export.convert import ConversionError
     from mobilecnn.job import run_job
     from mobilecnn.training import strategy_from_environment
 

@@ -1,4 +1,4 @@
-"""``mobilecnn export`` and ``mobilecnn benchmark``.
+"""``mobilecnn export``: a registered name or a ``.keras`` file to a verified TFLite file.
 
 Exit codes: 0 done; 1 conversion, verification or benchmark failed (the
 reason is printed); 2 bad arguments (unknown model or precision, unusable
@@ -8,13 +8,12 @@ calibration data or output path, a .keras file that needs --unsafe).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import warnings
 from pathlib import Path
 
-from export.convert import IO_TYPES, PRECISIONS
-from mobilecnn.cli import MODEL_OPTION_FLAGS, add_model_options, model_options
+from mobilecnn.cli.common import MODEL_OPTION_FLAGS, UsageError, add_model_options, model_options
+from mobilecnn.export.convert import IO_TYPES, PRECISIONS
 
 
 def add_export_arguments(p: argparse.ArgumentParser) -> None:
@@ -38,11 +37,10 @@ def run_export(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from export.calibration import CalibrationError
-    from export.convert import ConversionError
-    from export.files import OutputError
-    from export.pipeline import STEPS, UnsafeModelError, VerificationError, export_model
-    from mobilecnn.cli import UsageError
+    from mobilecnn.export.calibration import CalibrationError
+    from mobilecnn.export.convert import ConversionError
+    from mobilecnn.export.files import OutputError
+    from mobilecnn.export.pipeline import STEPS, UnsafeModelError, VerificationError, export_model
 
     console = Console(stderr=True)
     options = model_options(args, (*MODEL_OPTION_FLAGS, "weights"))
@@ -118,32 +116,3 @@ def print_summary(result) -> None:
     if result.sidecar_path:
         table.add_row("sidecar", str(result.sidecar_path))
     Console().print(table)
-
-
-def add_benchmark_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("tflite", help="a .tflite file")
-    p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    p.add_argument("--runs", type=int, default=50)
-
-
-def run_benchmark(args: argparse.Namespace) -> int:
-    from export.benchmark import benchmark
-    from mobilecnn.cli import UsageError
-
-    if not os.path.isfile(args.tflite):
-        raise UsageError(f"no such file: {args.tflite!r}")
-    try:
-        timings = benchmark(args.tflite, threads=tuple(args.threads), runs=args.runs)
-    except ValueError as err:
-        print(f"mobilecnn benchmark: failed: {err}", file=sys.stderr)
-        return 1
-    for t in timings:
-        print(f"{args.tflite}: {t.threads} thread(s): median {t.median_ms:.2f} ms, p90 {t.p90_ms:.2f} ms "
-              f"over {t.runs} runs")
-    return 0
-
-
-def register(subcommands: dict) -> None:
-    subcommands["export"] = ("convert a model to TFLite (float32, float16, dynamic, int8)",
-                             add_export_arguments, run_export)
-    subcommands["benchmark"] = ("time a .tflite in LiteRT", add_benchmark_arguments, run_benchmark)
