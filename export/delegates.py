@@ -9,7 +9,8 @@
   successful GPU-only compile is the test of full acceleration (with ``GPU |
   CPU`` it always says fully accelerated, because the CPU counts). It runs in
   a subprocess (``gpu_probe.py``, without TensorFlow) whose log names the ops that fall back.
-  Where no GPU adapter exists (no GPU and no software Vulkan), it says so.
+  Where no GPU adapter exists (no GPU and no software Vulkan), it says so; a probe that timed out or
+  died before reporting is marked ``probe_failed`` (not "no adapter"), so callers can tell the two apart.
 - **Analyzer**: TensorFlow Lite's model analyzer with its GPU-compatibility
   check, a static second opinion available everywhere.
 """
@@ -77,6 +78,7 @@ class GpuReport:
     adapter: str = ""
     cpu_ops: list[str] = field(default_factory=list)   # "OP: reason" for each op that falls back
     error: str = ""
+    probe_failed: bool = False        # the probe timed out, or exited without its report (a crash)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -101,7 +103,8 @@ def gpu_report(model_path: str, timeout: float = 300) -> GpuReport:
         proc = subprocess.run([sys.executable, probe, os.fspath(model_path)],
                               capture_output=True, text=True, timeout=timeout, env=gpu_environment())
     except subprocess.TimeoutExpired:
-        return GpuReport(available=False, fully_accelerated=None, error=f"GPU probe timed out after {timeout}s")
+        return GpuReport(available=False, fully_accelerated=None, error=f"GPU probe timed out after {timeout}s",
+                         probe_failed=True)
     return parse_gpu_probe(proc.stdout, proc.stderr, proc.returncode)
 
 
@@ -117,6 +120,13 @@ def parse_gpu_probe(stdout: str, stderr: str, returncode: int) -> GpuReport:
         if line.startswith("{"):
             result = json.loads(line)
     no_adapter = "No adapters found" in stderr or "Failed to initialize WebGPU environment" in stderr
+    if not result and not no_adapter:  # no report and no "no adapter" line: the probe died
+        tail = stderr.strip().splitlines()[-3:]
+        return GpuReport(available=bool(adapter), fully_accelerated=None if not adapter else False,
+                         adapter=adapter.group(1).strip() if adapter else "", cpu_ops=cpu_ops, probe_failed=True,
+                         error=f"GPU probe exited with {returncode} before reporting"
+                               + (" (after selecting an adapter)" if adapter else " (no adapter was logged)")
+                               + (f": {' | '.join(tail)[:400]}" if tail else ""))
     if no_adapter or (not adapter and not result.get("compiled")):
         return GpuReport(available=False, fully_accelerated=None,
                          error="no GPU adapter (no GPU, and no software Vulkan driver found)"

@@ -19,7 +19,7 @@ from typing import Any
 from mobilecnn.export import calibration as calib
 from mobilecnn.export.convert import check_precision, to_tflite
 from mobilecnn.export.files import check_output, write_atomic
-from mobilecnn.export.graph import prepare, rewritten
+from mobilecnn.export.graph import rewritten, with_fixed_batch
 
 STEPS = ("build", "calibrate", "convert", "verify", "delegates", "write", "benchmark")
 
@@ -96,6 +96,7 @@ def export_model(source, precision: str = "float32", out: str | os.PathLike | No
     """
     from mobilecnn.export import delegates
     from mobilecnn.export.benchmark import benchmark as run_benchmark
+    from mobilecnn.export.verify import check_rewrite
     from mobilecnn.export.verify import verify as run_verify
 
     import mobilecnn
@@ -131,7 +132,16 @@ def export_model(source, precision: str = "float32", out: str | os.PathLike | No
         meta["batchnorm_recalibrated"] = True
 
     step("convert")
-    graph = prepare(model, precision, batch_size)
+    if verify and batch_size != 1:
+        raise ValueError("verification runs at batch size 1; pass verify=False for other batch sizes")
+    graph_model = rewritten(model, precision)
+    rewrite_check = None
+    if verify and graph_model is not model:
+        # Before converting: a wrong rewrite fails here, in float, where it shows (see export/verify.py).
+        rewrite_check = check_rewrite(model, graph_model, images[-verify_count:])
+        if not rewrite_check.passed:
+            raise VerificationError(f"verification failed: {rewrite_check.reason}")
+    graph = with_fixed_batch(graph_model, batch_size)
     representative = (lambda: (images[i:i + batch_size] for i in range(0, len(images) - batch_size + 1,
                                                                        batch_size))) if precision == "int8" else None
     content = to_tflite(graph, precision, representative, io_type)
@@ -139,9 +149,9 @@ def export_model(source, precision: str = "float32", out: str | os.PathLike | No
     report: dict[str, Any] = {}
     step("verify")
     if verify:
-        if batch_size != 1:
-            raise ValueError("verification runs at batch size 1; pass verify=False for other batch sizes")
-        result = run_verify(rewritten(model, precision), content, images[-verify_count:], precision)
+        # Against the model as given, not the rewritten graph: the rewrite was checked above.
+        result = run_verify(model, content, images[-verify_count:], precision)
+        result.rewrite_relative_error = None if rewrite_check is None else rewrite_check.relative_max_error
         report["verification"] = result.as_dict()
         if not result.passed:
             raise VerificationError(f"verification failed: {result.reason}")

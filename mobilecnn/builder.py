@@ -146,6 +146,18 @@ class Network:
         x = self.dropout(x, name=dropout_name)
         return L.Dense(self.num_classes, activation=self.classifier_activation, name=dense_name, **dense_kwargs)(x)
 
+    def flat_head(self, x, units, names, *, act: str = "relu"):
+        """The classic nets' classifier: flatten, fully connected layers (each with its activation and
+        dropout), dense with the classifier activation; a headless model gets the pooling ``pooling`` asks for."""
+        if not self.include_top:
+            return self.pool(x)
+        from mobilecnn.blocks.classic import dense_stack
+
+        L = layers_for(x)
+        x = L.Flatten(name="flatten")(x)
+        x = dense_stack(x, units, names, act=act, dropout=self.dropout_rate)
+        return L.Dense(self.num_classes, activation=self.classifier_activation, name="predictions")(x)
+
     def dropout(self, x, name: str = "top_dropout"):
         if self.dropout_rate > 0:
             return layers_for(x).Dropout(self.dropout_rate, name=name)(x)

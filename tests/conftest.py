@@ -128,6 +128,33 @@ def assert_same(actual, expected) -> None:
     np.testing.assert_array_equal(actual, expected)
 
 
+SOFTWARE_VULKAN_ICD = "/usr/share/vulkan/icd.d/lvp_icd.json"   # scripts/install-software-vulkan.sh installs it
+
+
+def gpu_required() -> str:
+    """Why a GPU adapter must be present here ("" if it need not): ``REQUIRE_GPU=1``, or the software Vulkan
+    driver is installed (then LiteRT's GPU accelerator has an adapter, and finding none is a failure)."""
+    if os.environ.get("REQUIRE_GPU") == "1":
+        return "REQUIRE_GPU=1 is set"
+    if os.path.exists(SOFTWARE_VULKAN_ICD):
+        return f"the software Vulkan driver is installed ({SOFTWARE_VULKAN_ICD})"
+    return ""
+
+
+def need_gpu(report) -> None:
+    """Go on if the GPU probe (``GpuReport`` or its dict) found an adapter; otherwise fail where one must be
+    present (:func:`gpu_required`) or the probe crashed or timed out, and skip elsewhere."""
+    info = report if isinstance(report, dict) else report.as_dict()
+    if info["available"] and not info.get("probe_failed"):
+        return
+    if info["available"]:  # an adapter, then a crash: the test's assertion on the report says what failed
+        return
+    why = gpu_required()
+    if why or info.get("probe_failed"):
+        pytest.fail(f"no GPU adapter found although {why or 'the probe did not report'}: {info['error']}")
+    pytest.skip(f"no GPU adapter here ({info['error']}); scripts/install-software-vulkan.sh provides one")
+
+
 class ModelCache:
     """Build each (name, options) once per session."""
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mobilecnn.blocks.classic import LRN, dense_stack, local_response_norm, pool
+from mobilecnn.blocks.classic import LRN, local_response_norm, pool
 from mobilecnn.blocks.core import conv_bn
 from mobilecnn.builder import Network
 from mobilecnn.families._conventions import CAFFE, TORCH
@@ -83,13 +83,7 @@ def build_alexnet(net: Network, *, variant: str, groups: int = 1):
                 x = local_response_norm(x, spec.lrn, name=f"norm{i}")
             elif wanted:
                 x = pool(x, "max", 3, 2, ceil_mode=spec.ceil_mode, name=f"pool{i}")
-    if net.include_top:
-        L = layers_for(x)
-        x = L.Flatten(name="flatten")(x)
-        x = dense_stack(x, FC, ("fc6", "fc7"), act="relu", dropout=net.dropout_rate)
-        x = L.Dense(net.num_classes, activation=net.classifier_activation, name="predictions")(x)
-    else:
-        x = net.pool(x)
+    x = net.flat_head(x, FC, ("fc6", "fc7"))
     return net.model(inputs, x, variant.replace("-", "_"))
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mobilecnn.blocks.classic import dense_stack, pool
+from mobilecnn.blocks.classic import pool
 from mobilecnn.blocks.core import ACTIVATIONS, conv_bn
 from mobilecnn.builder import Network
 from mobilecnn.families._conventions import SIGNED
-from mobilecnn.flavours import layers_for
 from mobilecnn.registry import ModelEntry, Reference, register
 
 
@@ -40,13 +39,7 @@ def build_lenet(net: Network, *, activation: str = "tanh"):
         x = conv_bn(x, conv.filters, conv.kernel, padding="valid", act=activation, bn=None,
                     names=(conv.name, None, f"{conv.name}_{activation}"))
         x = pool(x, "avg", 2, 2, name=pool_name)
-    if net.include_top:
-        L = layers_for(x)
-        x = L.Flatten(name="flatten")(x)
-        x = dense_stack(x, [u for u, _ in DENSE], [n for _, n in DENSE], act=activation, dropout=net.dropout_rate)
-        x = L.Dense(net.num_classes, activation=net.classifier_activation, name="predictions")(x)
-    else:
-        x = net.pool(x)
+    x = net.flat_head(x, [u for u, _ in DENSE], [n for _, n in DENSE], act=activation)
     return net.model(inputs, x, "lenet5")
 
 

@@ -14,7 +14,6 @@ order (the paper's only preprocessing, sec. 2.1).
 
 from __future__ import annotations
 
-from mobilecnn.blocks.classic import dense_stack
 from mobilecnn.blocks.core import BatchNorm, conv_bn
 from mobilecnn.builder import Network
 from mobilecnn.families._conventions import CAFFE
@@ -41,13 +40,7 @@ def build_vgg(net: Network, *, depth: int, batch_norm: bool):
             x = conv_bn(x, width, 3, act="relu", bn=BN if batch_norm else None, use_bias=True,
                         names=(name, f"{name}_bn", f"{name}_relu"))
         x = layers_for(x).MaxPooling2D(2, 2, name=f"block{b}_pool")(x)
-    if net.include_top:
-        L = layers_for(x)
-        x = L.Flatten(name="flatten")(x)
-        x = dense_stack(x, FC, ("fc1", "fc2"), act="relu", dropout=net.dropout_rate)
-        x = L.Dense(net.num_classes, activation=net.classifier_activation, name="predictions")(x)
-    else:
-        x = net.pool(x)
+    x = net.flat_head(x, FC, ("fc1", "fc2"))
     return net.model(inputs, x, f"vgg{depth}{'_bn' if batch_norm else ''}")
 
 
