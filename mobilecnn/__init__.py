@@ -82,6 +82,8 @@ def model_info(name: str) -> dict[str, Any]:
         "trainable_params": ref.trainable,
         "macs": ref.macs,
         "macs_source": ref.macs_source,
+        "top1": ref.top1,
+        "top1_source": ref.top1_source,
         "paper": entry.paper,
         "keras_application": entry.keras_application,
     }

@@ -27,6 +27,8 @@ class Reference:
     trainable: int | None = None
     macs: float | None = None            # multiply-accumulates, batch 1
     macs_source: str = ""
+    top1: float | None = None            # published top-1 accuracy (%) of the reference weights
+    top1_source: str = ""                # where it is published, the dataset and the resolution it holds at
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,8 @@ def print_info(info: dict) -> None:
                                                    else ""))
     summary.add_row("MACs", f"{fmt_count(info['macs'])}" + (f"  [dim]— {info['macs_source']}[/]"
                                                             if info["macs_source"] else ""))
+    if info.get("top1") is not None:
+        summary.add_row("top-1", f"{info['top1']:.1f}%  [dim]— {info['top1_source']}[/]")
     summary.add_row("paper", info["paper"])
     if info.get("keras_application"):
         summary.add_row("keras.applications", f"{info['keras_application']} (weights transfer by name)")

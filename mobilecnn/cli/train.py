@@ -52,9 +52,16 @@ class RichProgress:
         self.step_task = progress.add_task("starting", total=None)
         self.fit_task = None
         self.batches = 1
+        self.steps: list[str] = []
 
     def step(self, name: str) -> None:
+        self.steps.append(name)
         self.progress.update(self.step_task, description=name)
+
+    @property
+    def checking_input(self) -> bool:
+        """Whether the job is still reading its arguments and data (the only time a ValueError is the user's)."""
+        return self.steps in ([], ["data"])
 
     def fit_begin(self, phase: str, epochs: int, batches: int) -> None:
         self.phase, self.epochs, self.batches = phase, epochs, batches
@@ -91,6 +98,7 @@ def run_train(args: argparse.Namespace) -> int:
         if value is not None and value < least:
             raise UsageError(f"--{key.replace('_', '-')} must be at least {least}, got {value}")
     console = Console(stderr=True)
+    progress = None
     try:
         strategy = strategy_from_environment(args.distribute)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
@@ -104,8 +112,10 @@ def run_train(args: argparse.Namespace) -> int:
     except ConversionError as err:
         print(f"mobilecnn train: failed: {err}", file=sys.stderr)
         return 1
-    except ValueError as err:  # unknown model, bad options, dataset errors, output path
-        raise UsageError(str(err)) from err
+    except ValueError as err:
+        if progress is None or progress.checking_input:  # unknown model, bad options, dataset errors, output path
+            raise UsageError(str(err)) from err
+        raise  # a failure of the work itself (exit 1, one line: see mobilecnn.cli.main)
     print_report(result)
     return 0
 
