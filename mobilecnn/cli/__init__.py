@@ -1,6 +1,6 @@
-"""The ``mobilecnn`` command: ``list``, ``info``, ``train``, ``export``, ``benchmark``.
+"""The ``mobilecnn`` command: ``list``, ``info``, ``train``, ``export``, ``benchmark``, ``pick``.
 
-One module per subcommand (``models``: list and info; ``train``; ``export``; ``benchmark``), each a thin layer
+One module per subcommand (``models``: list and info; ``train``; ``export``; ``benchmark``; ``pick``), each a thin layer
 over the libraries, which never import this package. Argument parsing imports no TensorFlow: ``--help``,
 ``list`` and ``info`` answer at once; a subcommand imports what it needs when it runs.
 
@@ -24,7 +24,10 @@ SUBCOMMANDS: dict[str, tuple[str, str, str, str]] = {
               "add_train_arguments", "run_train"),
     "export": ("convert a model to TFLite (float32, float16, dynamic, int8)", "export",
                "add_export_arguments", "run_export"),
-    "benchmark": ("time a .tflite in LiteRT", "benchmark", "add_benchmark_arguments", "run_benchmark"),
+    "benchmark": ("time a .tflite (here, with litert-benchmark or on a phone), benchmark the zoo, plot results",
+                  "benchmark", "add_benchmark_arguments", "run_benchmark"),
+    "pick": ("the most accurate measured models within a latency budget", "pick", "add_pick_arguments",
+             "run_pick"),
 }
 
 

@@ -1,0 +1,132 @@
+"""The zoo runner (interrupted and resumed, a failing model recorded), the tables, plots and the model picker."""
+
+from __future__ import annotations
+
+import collections
+import json
+
+import pytest
+from mobilecnn.export import results as res
+from mobilecnn.export.pick import pick
+from mobilecnn.export.plots import plot_all
+from mobilecnn.export.zoo import run_zoo
+
+from mobilecnn.cli import main
+
+MODELS = ["lenet-5", "mobilenet-v3-small", "squeezenet-1.1", "mobilenet-v2"]
+OPTIONS = {"lenet-5": {}, "mobilenet-v3-small": {"resolution": 32, "width_multiplier": 0.35},
+           "squeezenet-1.1": {"resolution": 32, "num_classes": 10},
+           "mobilenet-v2": {"width_multiplier": -1.0}}      # fails to build: recorded, and the run goes on
+
+
+class Stop(KeyboardInterrupt):
+    pass
+
+
+def test_zoo_interrupted_and_resumed_has_each_record_once(tmp_path):
+    kwargs = dict(out=tmp_path, precisions=("float32",), threads=(1,), runs=3, warmup=1, options=OPTIONS,
+                  verify=False, progress=False, roof_seconds=0.05)
+    seen = []
+
+    def stop_after_two(record):
+        seen.append(record["key"])
+        if len(seen) == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        run_zoo(MODELS, on_record=stop_after_two, **kwargs)
+    lines = tmp_path / "results.jsonl"
+    assert len(lines.read_text().splitlines()) == 2
+    with open(lines, "a") as f:           # a kill in the middle of a write leaves a line cut short
+        f.write('{"schema": "mobilecnn.benchmark/1", "key": "squeezenet-1.1|flo')
+    exports = sorted(p.name for p in (tmp_path / "exports").glob("*.tflite"))
+    records = run_zoo(MODELS, **kwargs)
+    keys = [r["key"] for r in records]
+    assert collections.Counter(keys) == collections.Counter({f"{m}|float32|local|1|cpu": 1 for m in MODELS})
+    assert keys[:2] == seen               # kept, not re-measured
+    assert set(exports) <= {p.name for p in (tmp_path / "exports").glob("*.tflite")}
+    by = {r["model"]["name"]: r for r in records}
+    failed = by["mobilenet-v2"]
+    assert failed["status"] == "failed" and "export failed" in failed["error"] and "width" in failed["error"]
+    for name in MODELS[:3]:
+        r = by[name]
+        assert r["status"] == "ok" and r["latency_ms"]["median"] > 0 and r["roof"]["gflops"] > 0
+        assert r["model"]["options"] == OPTIONS[name] and r["model"]["macs"] > 0
+    # a third run has nothing left to do
+    again = run_zoo(MODELS, **kwargs)
+    assert [r["key"] for r in again] == keys
+    # the outputs: JSON (validates), CSV (a row per record), Markdown (a row per model)
+    assert [r["key"] for r in res.read_results(tmp_path / "results.json")] == keys
+    assert len((tmp_path / "results.csv").read_text().splitlines()) == 1 + len(keys)
+    table = (tmp_path / "results.md").read_text()
+    assert table.count("\n") == 2 + len(MODELS) and "| lenet-5 | 99.0 |" in table and "failed: export" in table
+
+
+def _record(name, precision, median, top1, macs=1e8, threads=2, target="local"):
+    r = res.new_record(model=name, options={}, precision=precision, threads=threads, accelerator="cpu", runs=10,
+                       warmup=1, target={"name": target, "serial": None, "tool": "t", "tool_version": "1",
+                                         "device": {"kind": "host"}},
+                       reference={"params": 1, "macs": macs, "top1": top1, "top1_source": "test"})
+    r["latency_ms"].update(median=median, p90=median * 1.1, min=median, max=median * 1.2, count=10)
+    r["roof"] = {"gflops": 100.0, "threads": threads}
+    return res.validate(r)
+
+
+RECORDS = [_record("a", "float32", 2.0, 70.0), _record("a", "int8", 1.5, 70.0),
+           _record("b", "float32", 5.0, 75.0), _record("b", "int8", 4.0, 75.0),
+           _record("c", "float32", 6.0, 72.0), _record("c", "int8", 3.0, 72.0),
+           _record("d", "float32", 20.0, 80.0, macs=4e9), _record("e", "float32", 1.0, None),
+           _record("a", "float32", 9.0, 70.0, threads=1)]
+
+
+def test_pick_pareto_most_accurate_first(tmp_path):
+    path = tmp_path / "results.json"
+    res.write_json(RECORDS, path)
+    choice = pick(5.0, results=path)
+    assert [(r["model"]["name"], r["model"]["precision"]) for r in choice.fits] == \
+        [("b", "int8"), ("c", "int8"), ("a", "int8")]   # b float32 (5.0) is beaten by b int8; c float32 too slow
+    assert pick(5.0, precision="float32", results=path).fits[0]["model"]["name"] == "b"
+    assert [r["model"]["name"] for r in pick(5.0, min_top1=73, results=path).fits] == ["b"]
+    none = pick(0.5, results=path)
+    assert none.fits == [] and none.fastest["model"]["name"] == "e"
+
+
+def test_pick_cli(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "results.json"
+    res.write_json(RECORDS, path)
+    assert main(["pick", "--max-latency", "5", "--precision", "int8", "--results", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1].strip().startswith("b int8: top-1 75.0%, median 4.00 ms")
+    assert main(["pick", "--max-latency", "0.5", "--results", str(path)]) == 0
+    assert "nothing fits median <= 0.5 ms; the fastest measured option is e float32" in capsys.readouterr().out
+    corrupt = tmp_path / "corrupt.json"
+    corrupt.write_text('{"schema": "mobilecnn.benchmark/1", "records": [{"key": 1')
+    assert main(["pick", "--max-latency", "5", "--results", str(corrupt)]) == 2
+    assert "not a results file: not JSON" in capsys.readouterr().err
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps({"schema": res.SCHEMA, "records": [{"schema": res.SCHEMA}]}))
+    assert main(["pick", "--max-latency", "5", "--results", str(wrong)]) == 2
+    assert "wrong.json record 0" in capsys.readouterr().err
+    monkeypatch.setenv("MOBILECNN_RESULTS", str(tmp_path / "none.json"))
+    assert main(["pick", "--max-latency", "5"]) == 2
+    assert "no published results at" in capsys.readouterr().err
+
+
+def test_plots_have_the_expected_points(tmp_path, capsys):
+    drawn = plot_all(RECORDS, tmp_path)
+    for name in ("latency_vs_top1", "latency_vs_macs", "int8_vs_float32"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000
+    top1 = drawn["latency_vs_top1"]
+    assert {p: len(v) for p, v in top1["series"].items()} == {"float32": 4, "int8": 3}   # e has no top-1
+    assert top1["points"] == 7
+    assert [x[2] for x in top1["pareto"]["float32"]] == ["a", "b", "d"]
+    macs = drawn["latency_vs_macs"]
+    assert macs["points"] == 8 and macs["roof_line"][0][1] == pytest.approx(2 * 5e7 / 100e9 * 1e3)
+    assert dict(drawn["int8_vs_float32"]["ratios"]) == {"a": 0.75, "b": 0.8, "c": 0.5}
+    res.write_json(RECORDS, tmp_path / "results.json")
+    assert main(["benchmark", "--plot", str(tmp_path / "figs"), "--results", str(tmp_path / "results.json")]) == 0
+    assert "latency_vs_top1.png: 7 point(s)" in capsys.readouterr().out
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    assert main(["benchmark", "--plot", str(tmp_path / "figs"), "--results", str(bad)]) == 2
+    assert "expected an object with 'schema' and 'records'" in capsys.readouterr().err
