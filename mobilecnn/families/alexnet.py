@@ -103,6 +103,15 @@ PAPERS = {
     "zfnet": "Zeiler & Fergus 2013, Visualizing and Understanding Convolutional Networks (arXiv:1311.2901)",
 }
 
+TOP1 = {  # published top-1 (%) of the reference weights
+    "alexnet": (57.1, "Caffe Model Zoo bvlc_alexnet README: top-1 57.1%, ImageNet validation, single center "
+                      "crop 227x227"),
+    "alexnet-torchvision": (56.522, "torchvision AlexNet_Weights.IMAGENET1K_V1 meta: acc@1 56.522 "
+                                    "(ImageNet-1k validation, 224x224 center crop of 256)"),
+    "zfnet": (61.6, "Zeiler & Fergus 2013, Table 2: 1 convnet as per Fig. 3, top-1 validation error 38.4% "
+                    "(ImageNet 2012)"),
+}
+
 for _name, _spec in VARIANTS.items():
     _params, _source, _macs, _macs_source = REFERENCES[_name]
     register(ModelEntry(
@@ -111,5 +120,5 @@ for _name, _spec in VARIANTS.items():
         allowed={"groups": "1 (one tower) or 2 (the paper's two-GPU split)"},
         min_resolution=_spec.min_resolution, dropout_rate=0.5, preprocessing=_spec.preprocessing,
         reference=Reference(params=_params, trainable=_params, params_source=_source, macs=_macs,
-                            macs_source=_macs_source),
+                            macs_source=_macs_source, top1=TOP1[_name][0], top1_source=TOP1[_name][1]),
     ))

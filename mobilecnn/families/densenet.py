@@ -46,6 +46,7 @@ def build_densenet(net: Network, *, depth: int):
 # keras.applications DenseNet*(weights=None) totals add the moving statistics (83,648 / 158,400 / 229,056).
 TORCHVISION = {121: (7_978_856, 2.834), 169: (14_149_480, 3.36), 201: (20_013_928, 4.291)}
 KERAS_TOTAL = {121: 8_062_504, 169: 14_307_880, 201: 20_242_984}
+TOP1 = {121: 74.434, 169: 75.6, 201: 76.896}  # torchvision DenseNet*_Weights.IMAGENET1K_V1 acc@1
 
 for _depth, (_trainable, _gflops) in TORCHVISION.items():
     register(ModelEntry(
@@ -57,6 +58,8 @@ for _depth, (_trainable, _gflops) in TORCHVISION.items():
             params_source=f"keras.applications.DenseNet{_depth}(weights=None) total {KERAS_TOTAL[_depth]:,}; "
                           f"torchvision DenseNet{_depth}_Weights num_params {_trainable:,} (trainable)",
             macs=_gflops * 1e9, macs_source=f"torchvision DenseNet{_depth}_Weights meta: _ops {_gflops} GFLOPS",
+            top1=TOP1[_depth], top1_source=f"torchvision DenseNet{_depth}_Weights.IMAGENET1K_V1 meta: acc@1 "
+                                           f"{TOP1[_depth]} (ImageNet-1k validation, 224x224 crop of 256)",
         ),
         keras_application=f"DenseNet{_depth}",
     ))

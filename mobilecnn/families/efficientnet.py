@@ -115,6 +115,8 @@ KERAS_PARAMS = {"b0": 5_330_571, "b1": 7_856_239, "b2": 9_177_569, "b3": 12_320_
 PAPER_MACS = {"b0": 0.39e9, "b1": 0.70e9, "b2": 1.0e9, "b3": 1.8e9, "b4": 4.2e9, "b5": 9.9e9,
               "b6": 19e9, "b7": 37e9}
 TORCHVISION_MACS = {"b4": 4.39e9, "b5": 10.27e9, "b7": 37.75e9}
+# Tan & Le 2019, Table 2 top-1 (%), the figures keras.io/api/applications lists for EfficientNetB0-B7.
+TOP1 = {"b0": 77.1, "b1": 79.1, "b2": 80.1, "b3": 81.6, "b4": 82.9, "b5": 83.6, "b6": 84.0, "b7": 84.3}
 
 for _variant, _scale in EFFICIENTNET_SCALES.items():
     register(ModelEntry(
@@ -135,6 +137,9 @@ for _variant, _scale in EFFICIENTNET_SCALES.items():
             macs_source=(f"torchvision EfficientNet_{_variant.upper()}_Weights GFLOPS (paper Table 2: "
                          f"{PAPER_MACS[_variant] / 1e9:g}B)" if _variant in TORCHVISION_MACS
                          else "Tan & Le 2019, Table 2"),
+            top1=TOP1[_variant], top1_source=f"Tan & Le 2019, Table 2: EfficientNet-{_variant.upper()} top-1 "
+                                             f"{TOP1[_variant]}% (ImageNet validation, at "
+                                             f"{_scale.resolution}x{_scale.resolution}; as keras.io/api/applications)",
         ),
         keras_application=f"EfficientNet{_variant.upper()}",
     ))

@@ -99,11 +99,15 @@ REFERENCES = {
         params=6_998_552, trainable=6_998_552,
         params_source="Szegedy et al. 2014, Table 1 widths with biases, as bvlc_googlenet without its auxiliary "
                       "branches: 6,998,552 (counted by hand from the layer shapes)",
-        macs=1.586e9, macs_source="Szegedy et al. 2014, Table 1 'ops' column, summed: 1,586M multiply-adds"),
+        macs=1.586e9, macs_source="Szegedy et al. 2014, Table 1 'ops' column, summed: 1,586M multiply-adds",
+        top1=68.7, top1_source="Caffe Model Zoo bvlc_googlenet README: top-1 68.7%, ImageNet validation, single "
+                               "center crop 224x224"),
     "googlenet-bn": Reference(
         params=6_624_904 + 14_560, trainable=6_624_904,
         params_source="torchvision GoogLeNet_Weights meta: num_params 6,624,904 (+ 14,560 batch-norm statistics)",
-        macs=1.498e9, macs_source="torchvision GoogLeNet_Weights meta: _ops 1.498 GFLOPS (224x224)"),
+        macs=1.498e9, macs_source="torchvision GoogLeNet_Weights meta: _ops 1.498 GFLOPS (224x224)",
+        top1=69.778, top1_source="torchvision GoogLeNet_Weights.IMAGENET1K_V1 meta: acc@1 69.778 (ImageNet-1k "
+                                 "validation, 224x224 center crop of 256)"),
 }
 
 for _name, _spec in VARIANTS.items():

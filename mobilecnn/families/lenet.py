@@ -53,5 +53,7 @@ register(ModelEntry(
     preprocessing=SIGNED, num_classes=10, labels="digits 0-9",
     reference=Reference(params=LENET5_PARAMS, trainable=LENET5_PARAMS,
                         params_source="LeNet-5 reconstruction: 61,706 parameters at 10 classes (LeCun et al. 1998, "
-                                      "Fig. 2 layer sizes)"),
+                                      "Fig. 2 layer sizes)",
+                        top1=99.05, top1_source="LeCun et al. 1998, sec. III-C: LeNet-5 test error 0.95% on MNIST "
+                                                "(no distortions; 10,000 test digits, 32x32)"),
 ))

@@ -71,6 +71,7 @@ register(ModelEntry(
     reference=Reference(
         params=4_253_864, params_source="keras.applications.MobileNet(weights=None), alpha=1.0",
         macs=569e6, macs_source="Howard et al. 2017, Table 8 (569M mult-adds, 1.0 MobileNet-224)",
+        top1=70.6, top1_source="Howard et al. 2017, Table 8: 1.0 MobileNet-224 top-1 70.6% (ImageNet validation)",
     ),
     keras_application="MobileNet",
     keras_application_args={"width_multiplier": "alpha", "depth_multiplier": "depth_multiplier"},

@@ -72,6 +72,7 @@ register(ModelEntry(
     reference=Reference(
         params=3_538_984, params_source="keras.applications.MobileNetV2(weights=None), alpha=1.0",
         macs=300e6, macs_source="Sandler et al. 2018, Table 3 (300M multiply-adds, 224x224)",
+        top1=72.0, top1_source="Sandler et al. 2018, Table 4: MobileNetV2 (1.0, 224) top-1 72.0% (ImageNet validation)",
     ),
     keras_application="MobileNetV2",
     keras_application_args={"width_multiplier": "alpha"},

@@ -103,6 +103,7 @@ register(ModelEntry(
     reference=Reference(
         params=2_554_968, params_source="keras.applications.MobileNetV3Small(weights=None)",
         macs=56e6, macs_source="Howard et al. 2019, Table 4 (MobileNetV3-Small 1.0: 56M MAdds)",
+        top1=67.4, top1_source="Howard et al. 2019, Table 3: MobileNetV3-Small 1.0 top-1 67.4% (ImageNet, 224x224)",
     ),
     keras_application="MobileNetV3Small",
     keras_application_args={"width_multiplier": "alpha", "minimalistic": "minimalistic"},
@@ -113,6 +114,7 @@ register(ModelEntry(
     reference=Reference(
         params=5_507_432, params_source="keras.applications.MobileNetV3Large(weights=None)",
         macs=217e6, macs_source="Howard et al. 2019, Table 3 (MobileNetV3-Large 1.0: 217M MAdds)",
+        top1=75.2, top1_source="Howard et al. 2019, Table 3: MobileNetV3-Large 1.0 top-1 75.2% (ImageNet, 224x224)",
     ),
     keras_application="MobileNetV3Large",
     keras_application_args={"width_multiplier": "alpha", "minimalistic": "minimalistic"},

@@ -93,6 +93,13 @@ REFERENCES = {
     "nin-cifar": (966_986, "osmr/imgclsmob nin_cifar10: 966,986 at 10 classes"),
 }
 
+TOP1 = {  # published top-1 (%)
+    "nin": (59.36, "Caffe Model Zoo NIN-Imagenet (mavenlin gist): top-1 59.36%, ImageNet validation, center "
+                   "crop 224x224"),
+    "nin-cifar": (89.59, "Lin et al. 2013, Table 2: NIN + Dropout test error 10.41% on CIFAR-10 (no data "
+                         "augmentation)"),
+}
+
 for _name, _spec in VARIANTS.items():
     _params, _source = REFERENCES[_name]
     register(ModelEntry(
@@ -100,5 +107,6 @@ for _name, _spec in VARIANTS.items():
         fixed={"variant": _name}, min_resolution=_spec.min_resolution, dropout_rate=0.5,
         preprocessing=_spec.preprocessing, num_classes=1000 if _name == "nin" else 10,
         labels="imagenet" if _name == "nin" else "cifar-10",
-        reference=Reference(params=_params, trainable=_params, params_source=_source),
+        reference=Reference(params=_params, trainable=_params, params_source=_source, top1=TOP1[_name][0],
+                            top1_source=TOP1[_name][1]),
     ))

@@ -5,7 +5,8 @@ torchvision's "v1.5" (``stride_in_1x1=True``: the paper's and keras.applications
 original); Wide ResNet-50-2/101-2 (Zagoruyko & Komodakis 2016, the ImageNet
 bottleneck nets torchvision ships: twice the inner width); ResNeXt (Xie et al.
 2017, Table 1: cardinality x base width); SE-ResNet (Hu et al. 2017, reduction
-16, stride on the 1x1 as its Caffe release). No bias on convolutions that
+16, stride on the 1x1 as its Caffe release); SE-ResNeXt-50 (32x4d) (Hu et al. 2017, Table 2, as timm's
+``seresnext50_32x4d``: stride on the 3x3). No bias on convolutions that
 batch norm follows (torchvision's parameter counts); layer names follow
 keras.applications ``ResNet50`` so its weights load, their biases folded into
 the batch norms. The CIFAR Wide ResNets (WRN-d-k, pre-activation) are built
@@ -113,6 +114,36 @@ REFERENCES = {  # name: (trainable parameters, batch-norm moving statistics, GMA
     "se-resnet-50": (28_088_024, 53_120, 3.87, SE),    # Hu et al.: "~28.1M"
     "se-resnet-101": (49_326_872, 105_344, 7.60, SE),
     "se-resnet-152": (66_821_848, 151_424, 11.32, SE),
+    "se-resnext-50-32x4d": (27_559_896, 68_224, 4.233, "timm 1.0.31 seresnext50_32x4d (default tag racm_in1k): "
+                            "sum of parameters, Conv2d + Linear MACs at 224x224 (4,232,994,816)"),
+}
+TOP1 = {  # published top-1 (%) of the reference weights
+    "resnet-18": (69.758, "torchvision ResNet18_Weights.IMAGENET1K_V1 meta: acc@1 69.758 (ImageNet-1k "
+                          "validation, 224x224 crop of 256)"),
+    "resnet-34": (73.314, "torchvision ResNet34_Weights.IMAGENET1K_V1 meta: acc@1 73.314 (ImageNet-1k "
+                          "validation, 224x224 crop of 256)"),
+    "resnet-50": (76.13, "torchvision ResNet50_Weights.IMAGENET1K_V1 meta: acc@1 76.13 (ImageNet-1k "
+                         "validation, 224x224 crop of 256)"),
+    "resnet-101": (77.374, "torchvision ResNet101_Weights.IMAGENET1K_V1 meta: acc@1 77.374 (ImageNet-1k "
+                           "validation, 224x224 crop of 256)"),
+    "resnet-152": (78.312, "torchvision ResNet152_Weights.IMAGENET1K_V1 meta: acc@1 78.312 (ImageNet-1k "
+                           "validation, 224x224 crop of 256)"),
+    "wide-resnet-50-2": (78.468, "torchvision Wide_ResNet50_2_Weights.IMAGENET1K_V1 meta: acc@1 78.468 "
+                                 "(ImageNet-1k validation, 224x224 crop of 256)"),
+    "wide-resnet-101-2": (78.848, "torchvision Wide_ResNet101_2_Weights.IMAGENET1K_V1 meta: acc@1 78.848 "
+                                  "(ImageNet-1k validation, 224x224 crop of 256)"),
+    "resnext-50-32x4d": (77.618, "torchvision ResNeXt50_32X4D_Weights.IMAGENET1K_V1 meta: acc@1 77.618 "
+                                 "(ImageNet-1k validation, 224x224 crop of 256)"),
+    "resnext-101-32x8d": (79.312, "torchvision ResNeXt101_32X8D_Weights.IMAGENET1K_V1 meta: acc@1 79.312 "
+                                  "(ImageNet-1k validation, 224x224 crop of 256)"),
+    "se-resnet-50": (76.71, "Hu et al. 2017, Table 2: SE-ResNet-50 single-crop top-1 error 23.29% (ImageNet "
+                            "validation, 224x224)"),
+    "se-resnet-101": (77.62, "Hu et al. 2017, Table 2: SE-ResNet-101 single-crop top-1 error 22.38% (ImageNet "
+                             "validation, 224x224)"),
+    "se-resnet-152": (78.43, "Hu et al. 2017, Table 2: SE-ResNet-152 single-crop top-1 error 21.57% (ImageNet "
+                             "validation, 224x224)"),
+    "se-resnext-50-32x4d": (82.196, "timm results/results-imagenet.csv: seresnext50_32x4d.racm_in1k top-1 82.196, "
+                                    "ImageNet validation at 288x288 (crop 0.95), timm's test size for the tag"),
 }
 # The moving statistics are 2 per batch-norm channel; keras.applications ResNet50/101/152(weights=None) report
 # the same 53,120 / 105,344 / 151,424 non-trainable weights.
@@ -126,7 +157,8 @@ for _name, _v in VARIANTS.items():
         options={"stride_in_1x1": _v.stride_in_1x1},
         preprocessing=CAFFE if _v.family == "resnet" else TORCH,
         reference=Reference(params=_trainable + _stats, trainable=_trainable, macs=_gmacs * 1e9, macs_source=_source,
-                            params_source=f"{_source}: {_trainable:,} trainable, + {_stats:,} batch-norm statistics"),
+                            params_source=f"{_source}: {_trainable:,} trainable, + {_stats:,} batch-norm statistics",
+                            top1=TOP1.get(_name, (None, ""))[0], top1_source=TOP1.get(_name, (None, ""))[1]),
         keras_application=KERAS.get(_name),
         keras_application_options={"stride_in_1x1": True} if _name in KERAS else {},
         keras_application_bgr=_name in KERAS,
@@ -170,5 +202,7 @@ register(ModelEntry(
     reference=Reference(params=WRN_28_10["trainable"] + WRN_28_10["non_trainable"], trainable=WRN_28_10["trainable"],
                         params_source="osmr/imgclsmob wrn28_10_cifar10: 36,479,194 trainable at 10 classes "
                                       "(Zagoruyko & Komodakis 2016, Table 1: 36.5M), "
-                                      "+ 17,952 batch-norm statistics"),
+                                      "+ 17,952 batch-norm statistics",
+                        top1=96.0, top1_source="Zagoruyko & Komodakis 2016, Table 4: WRN-28-10 test error 4.00% on "
+                                               "CIFAR-10 (standard augmentation, no dropout)"),
 ))

@@ -76,6 +76,7 @@ def bn_statistics(width_multiplier: float) -> int:
 # torchvision ShuffleNet_V2_X*_Weights meta: num_params; Ma et al. 2018, Table 5: FLOPs (multiply-adds).
 TORCHVISION_PARAMS = {0.5: 1_366_792, 1.0: 2_278_604, 1.5: 3_503_624, 2.0: 7_393_996}
 PAPER_MACS = {0.5: 41e6, 1.0: 146e6, 1.5: 299e6, 2.0: 591e6}
+TORCHVISION_TOP1 = {0.5: 60.552, 1.0: 69.362, 1.5: 72.996, 2.0: 76.23}  # ShuffleNet_V2_X*_Weights acc@1
 
 
 def reference(width_multiplier: float) -> Reference:
@@ -87,6 +88,9 @@ def reference(width_multiplier: float) -> Reference:
         macs=PAPER_MACS[width_multiplier],
         macs_source=f"Ma et al. 2018, Table 5: {PAPER_MACS[width_multiplier] / 1e6:g}M FLOPs at "
                     f"{width_multiplier:g}x (224x224)",
+        top1=TORCHVISION_TOP1[width_multiplier],
+        top1_source=f"torchvision {tv}.IMAGENET1K_V1 meta: acc@1 {TORCHVISION_TOP1[width_multiplier]} "
+                    "(ImageNet-1k validation, 224x224 crop of 256)",
     )
 
 

@@ -84,6 +84,7 @@ PAPER = ("Iandola et al. 2016, SqueezeNet: AlexNet-level accuracy with 50x fewer
          "size (arXiv:1602.07360)")
 # torchvision SqueezeNet1_*_Weights meta: (num_params, _ops GFLOPS = multiply-adds at 224x224).
 TORCHVISION = {"1.0": (1_248_424, 0.819), "1.1": (1_235_496, 0.349)}
+TOP1 = {"1.0": 58.092, "1.1": 58.178}  # torchvision SqueezeNet1_*_Weights.IMAGENET1K_V1 acc@1
 # The least input each pools down to 1x1 (the last pooling window overhangs a 2x2 map):
 # torchvision's min_size for SqueezeNet1_0 and SqueezeNet1_1.
 MIN_RESOLUTION = {"1.0": 21, "1.1": 17}
@@ -97,5 +98,7 @@ for _version, (_params, _gflops) in TORCHVISION.items():
         reference=Reference(
             params=_params, params_source=f"torchvision {_tv} meta: num_params {_params:,}",
             macs=_gflops * 1e9, macs_source=f"torchvision {_tv} meta: _ops {_gflops} GFLOPS (224x224)",
+            top1=TOP1[_version], top1_source=f"torchvision {_tv}.IMAGENET1K_V1 meta: acc@1 {TOP1[_version]} "
+                                             "(ImageNet-1k validation, 224x224 crop of 256)",
         ),
     ))

@@ -54,6 +54,9 @@ TORCHVISION = {
     19: ((143_667_240, 19.632), (143_678_248, 19.632)),
 }
 
+# torchvision VGG*_Weights.IMAGENET1K_V1 acc@1 (%): (plain, with batch norm)
+TOP1 = {11: (69.02, 70.37), 13: (69.928, 71.586), 16: (71.592, 73.36), 19: (72.376, 74.218)}
+
 for _depth, _convs in CONFIGS.items():
     # Batch-norm channels: each conv's width; Keras keeps their moving mean and variance as non-trainable weights.
     _bn_stats = 2 * sum(n * w for n, w in zip(_convs, WIDTHS, strict=True))
@@ -70,6 +73,9 @@ for _depth, _convs in CONFIGS.items():
                 params=_params + (_bn_stats if _bn else 0), trainable=_params,
                 params_source=f"torchvision {_tv} meta: num_params {_params:,}{_also}",
                 macs=_gflops * 1e9, macs_source=f"torchvision {_tv} meta: _ops {_gflops} GFLOPS (224x224)",
+                top1=TOP1[_depth][_bn], top1_source=f"torchvision {_tv}.IMAGENET1K_V1 meta: acc@1 "
+                                                    f"{TOP1[_depth][_bn]} (ImageNet-1k validation, 224x224 "
+                                                    "crop of 256)",
             ),
             keras_application=_keras, keras_application_bgr=_keras is not None,
         ))
