@@ -13,6 +13,9 @@ target runtime accelerates:
   its explicit zero padding) becomes a depthwise convolution with constant
   ``1 / (k * k)`` weights: LiteRT's XNNPACK has no int8 ``AVERAGE_POOL_2D``,
   and the depthwise form is the same sum.
+- int8: a ReLU the converter cannot fuse into the op before it (Xception's, after an addition that the
+  next block also reads) becomes a fixed identity 1x1 depthwise convolution with the ReLU fused: LiteRT's
+  XNNPACK does not take a standalone int8 ``RELU``.
 - float16 (the GPU delegate's precision): a grouped convolution whose groups
   do not hold a multiple of 4 channels (ShuffleNet V1 at most widths) is split
   into one convolution per group and a concatenation. The LiteRT GPU
@@ -28,7 +31,7 @@ import keras
 
 from mobilecnn.blocks import hard_swish_decomposed
 from mobilecnn.layers import custom_layers
-from mobilecnn.quantization.rules import average_pooling_as_depthwise
+from mobilecnn.quantization.rules import average_pooling_as_depthwise, relu_as_depthwise
 from mobilecnn.rewrite import rewrite
 
 GPU_CHANNEL_SLICE = 4   # the LiteRT GPU accelerator's channel vector width
@@ -61,7 +64,7 @@ def _split_groups(x, layer):
 
 # precision -> layer class name -> function(input tensor, layer) giving the equivalent output, or None to keep it
 REWRITES: dict[str, dict[str, Callable]] = {
-    "int8": {"HardSwish": _hard_swish, "AveragePooling2D": average_pooling_as_depthwise},
+    "int8": {"HardSwish": _hard_swish, "AveragePooling2D": average_pooling_as_depthwise, "ReLU": relu_as_depthwise},
     "float16": {"Conv2D": _split_groups},
 }
 

@@ -2,7 +2,7 @@
 
 Our models of the architectures keras.applications has (MobileNet,
 MobileNetV2, MobileNetV3Small/Large, EfficientNetB0-B7, VGG16/19,
-ResNet50/101/152, DenseNet121/169/201) create their weight-holding layers in
+ResNet50/101/152, DenseNet121/169/201, Xception, InceptionV3) create their weight-holding layers in
 the same order, with the same names and shapes, so
 ``ours.set_weights(ref.get_weights())`` works once preprocessing layers are
 left out. Two conventions are adapted on the way: biases keras.applications'
@@ -14,6 +14,7 @@ keras.applications ImageNet weights can use them.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import numpy as np
@@ -74,11 +75,22 @@ def copy_weights(source, target, name: str | None = None) -> None:
             "the architectures (or their options) differ"
         )
     for a, b in zip(src, dst, strict=True):
-        if a.name != b.name:
+        if a.name != b.name and not (_generated_name(a) and type(a).__name__ == type(b).__name__):
             raise ValueError(f"layer {a.name} {_shapes(a.get_weights())} does not match "
                              f"{b.name} {_shapes(b.get_weights())}")
     pairs = [(b, a.name, a.get_weights()) for a, b in zip(src, dst, strict=True)]
     _transfer(pairs, target, _entry(name or target.name))
+
+
+def _generated_name(layer) -> bool:
+    """Whether ``layer`` has the name Keras makes up for an unnamed layer (``conv2d_7``, ``batch_normalization``).
+
+    keras.applications leaves some layers unnamed (Xception's residual projections, every convolution of
+    InceptionV3); their names count what the session built before, so such layers are paired by order and class.
+    """
+    kind = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", type(layer).__name__)
+    kind = re.sub("([a-z])([A-Z])", r"\1_\2", kind).lower()   # keras' to_snake_case: Conv2D -> conv2d
+    return re.fullmatch(rf"{kind}(_\d+)?", layer.name) is not None
 
 
 def _shapes(values) -> list[tuple[int, ...]]:
@@ -165,7 +177,8 @@ def load_keras_applications_weights(model, source, name: str | None = None, **op
         for layer_name in map(_decode, group.attrs["layer_names"]):
             g = group[layer_name]
             names = [_decode(w) for w in g.attrs["weight_names"]]
-            if names and not any(p in layer_name for p in ("normalization", "rescaling")):
+            # Preprocessing layers (normalization, rescaling_1, ...), not batch norms (batch_normalization_3)
+            if names and not re.fullmatch(r"(normalization|rescaling)(_\d+)?", layer_name):
                 stored[layer_name] = [np.asarray(g[w]) for w in names]
     ours = _weighted_layers(model)
     if all(layer.name in stored for layer in ours):

@@ -55,6 +55,21 @@ def check_positive(name: str, value: float) -> float:
     return float(value)
 
 
+def scale_coefficients(scale: CompoundScale, width: float | None = None,
+                       depth: float | None = None) -> tuple[float, float]:
+    """The width and depth coefficients: ``scale``'s, or the ones given in their place, checked positive."""
+    width = scale.width if width is None else width
+    depth = scale.depth if depth is None else depth
+    return check_positive("width_coefficient", width), check_positive("depth_coefficient", depth)
+
+
+def check_drop_rate(name: str, value: float) -> float:
+    """Reject a rate outside [0, 1), naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
 def scale_resolution(base: int, multiplier: float) -> int:
     """MobileNet's resolution multiplier rho: ``round(base * rho)``."""
     return int(round(base * check_positive("resolution_multiplier", multiplier)))

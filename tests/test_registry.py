@@ -7,7 +7,11 @@ from mobilecnn import registry
 
 
 def test_efficientnet_pattern_is_in_natural_order():
-    assert mobilecnn.list_models("efficientnet-*") == [f"efficientnet-b{i}" for i in range(8)]
+    assert mobilecnn.list_models("efficientnet-b*") == [f"efficientnet-b{i}" for i in range(8)]
+    # "efficientnet-*" also holds EfficientNet-Lite and EfficientNetV2 (names from issue 15).
+    names = mobilecnn.list_models("efficientnet-*")
+    assert names[:8] == [f"efficientnet-b{i}" for i in range(8)]
+    assert [n for n in names if "lite" in n] == [f"efficientnet-lite{i}" for i in range(5)]
 
 
 def test_natural_sort_puts_2_before_10():

@@ -16,7 +16,7 @@ from mobilecnn.flavours import flavour_of, layers_for
 from mobilecnn.layers import custom_layers
 
 ACTIVATIONS = ("relu", "relu6", "swish", "sigmoid", "hard_swish", "hard_swish_decomposed",
-               "hard_sigmoid", "tanh", "linear")
+               "hard_sigmoid", "tanh", "gelu", "linear")
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class BatchNorm:
 
     epsilon: float = 1e-3
     momentum: float = 0.99
+    scale: bool = True    # a learned scale (gamma); keras.applications' InceptionV3 has none (a ReLU follows)
 
 
 def activation(x, kind: str | None, name: str):
@@ -36,7 +37,7 @@ def activation(x, kind: str | None, name: str):
         return L.ReLU(name=name)(x)
     if kind == "relu6":
         return L.ReLU(6.0, name=name)(x)
-    if kind in ("swish", "sigmoid", "tanh"):
+    if kind in ("swish", "sigmoid", "tanh", "gelu"):  # gelu: exact (erf), Keras' default in both flavours
         return L.Activation(kind, name=name)(x)
     if kind == "hard_swish":
         return custom_layers(flavour_of(x)).HardSwish(name=name)(x)
@@ -83,7 +84,7 @@ def conv_bn(x, filters: int, kernel: int | tuple[int, int], stride: int = 1, *, 
                  use_bias=(bn is None) if use_bias is None else use_bias,
                  kernel_initializer=kernel_initializer, name=conv_name)(x)
     if bn is not None:
-        x = L.BatchNormalization(epsilon=bn.epsilon, momentum=bn.momentum, name=bn_name)(x)
+        x = L.BatchNormalization(epsilon=bn.epsilon, momentum=bn.momentum, scale=bn.scale, name=bn_name)(x)
     return activation(x, act, act_name)
 
 
@@ -137,6 +138,7 @@ class BlockNames:
         "expand": "{p}se_expand", "gate": "{p}se_gate", "excite": "{p}se_excite"})
     project: str = "{p}project"
     project_bn: str = "{p}project_bn"
+    project_act: str = "{p}project_activation"  # only blocks whose projection has an activation (fused MBConv)
     drop: str = "{p}drop"
     add: str = "{p}add"
 

@@ -92,6 +92,9 @@ VARIANTS = {
     "resnext-50-32x4d": Variant(50, "resnext", groups=32, base_width=4),      # Xie et al. 2017, Table 1
     "resnext-101-32x8d": Variant(101, "resnext", groups=32, base_width=8),
     **{f"se-resnet-{d}": Variant(d, "se-resnet", se_reduction=16, stride_in_1x1=True) for d in (50, 101, 152)},
+    # Hu et al. 2017, Table 2, as timm's seresnext50_32x4d: ResNeXt-50's blocks, squeeze-excite to out / 16
+    # (timm's SEModule: rd_ratio 1/16 rounded to a multiple of 8, the same for 256-2048), stride on the 3x3
+    "se-resnext-50-32x4d": Variant(50, "se-resnet", groups=32, base_width=4, se_reduction=16),
 }
 PAPERS = {
     "resnet": "He et al. 2015, Deep Residual Learning for Image Recognition (arXiv:1512.03385)",

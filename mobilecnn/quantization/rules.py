@@ -116,6 +116,33 @@ def average_pooling_as_depthwise(x, layer):
     return _new_depthwise(x, kernel, [weights], layer.name, strides=layer.strides)
 
 
+FUSES_ACTIVATION = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "BatchNormalization", "Dense", "Add")
+
+
+def relu_as_depthwise(x, layer):
+    """A ReLU the converter cannot fuse into the op before it, as a fixed identity 1x1 depthwise convolution
+    with the ReLU fused (weights 1, exactly representable).
+
+    TFLite fuses a ReLU into a convolution (after batch-norm folding), dense or addition that only it reads;
+    otherwise (Xception: the sum of a block is both the next block's shortcut and, through a ReLU, its input)
+    the int8 graph keeps a standalone RELU, whose output scale differs from its input's, and LiteRT's XNNPACK
+    leaves it out (measured: 11 RELUs, 12 partitions in Xception int8). The depthwise form is one int8 op
+    XNNPACK takes, and computes the same.
+    """
+    if (layer.get_config().get("max_value") is not None or float(layer.negative_slope) != 0.0
+            or float(layer.threshold) != 0.0 or len(x.shape) != 4):
+        return None
+    before = producer(layer.input)  # in the graph as built
+    if type(before).__name__ in FUSES_ACTIVATION and len(before._outbound_nodes) == 1:
+        return None
+    channels = int(x.shape[-1])
+    conv = layers_for(x).DepthwiseConv2D(1, padding="valid", use_bias=False, activation="relu", trainable=False,
+                                         name=layer.name)
+    y = conv(x)
+    conv.set_weights([np.ones((1, 1, channels, 1), "float32")])
+    return y
+
+
 def _activation(layer) -> str:
     name = layer.get_config()["activation"]
     return "default" if name in TFMOT_ACTIVATIONS else "output"
@@ -126,7 +153,10 @@ STANDARD = {
     "BatchNormalization": Rule(rewrite=_batch_norm),
     "AveragePooling2D": Rule(rewrite=average_pooling_as_depthwise),
     "Multiply": Rule(quantize="output"),        # squeeze-excite, hard-swish: tfmot has no rule
+    "Dot": Rule(quantize="output"),             # attention's batched matmuls (MobileNetV4 hybrids): tfmot has no rule
+    "Softmax": Rule(quantize="output"),         # attention weights: tfmot leaves them unquantized, int8 TFLite does not
     "Activation": Rule(quantize=_activation),
+    "ReLU": Rule(rewrite=relu_as_depthwise),
 }
 
 
