@@ -12,6 +12,12 @@ call ``mobilecnn.qat``) inside ``strategy.scope()``, as TensorFlow requires.
 ``TF_CONFIG`` names several workers (run the same script on each machine),
 ``MirroredStrategy`` when there are several GPUs, and none otherwise. The
 batch size is global: each of N replicas computes ``batch_size / N`` images.
+
+Reproducibility: ``seed`` seeds Python, NumPy, TensorFlow and Keras
+(``set_random_seed``), the shuffling and the augmentation; ``deterministic``
+(on by default) also turns on TensorFlow's op determinism for the run
+(:func:`op_determinism`), so the same seed gives the same weights, bit for bit,
+on the same machine and TensorFlow build.
 """
 
 from __future__ import annotations
@@ -52,6 +58,28 @@ def strategy_from_environment(kind: str = "auto"):
     if kind == "multi-worker":
         return tf.distribute.MultiWorkerMirroredStrategy()
     return tf.distribute.MirroredStrategy()
+
+
+@contextlib.contextmanager
+def op_determinism(enabled: bool = True):
+    """TensorFlow's op determinism (``tf.config.experimental.enable_op_determinism``) inside the block.
+
+    The switch is process-wide; it is turned off again after the block if it was off before (TensorFlow's
+    ``disable_op_determinism`` is not exported, so it is reached in ``tensorflow.python.framework.config``). Ops
+    without a deterministic kernel raise under it (on GPUs, e.g. some scatter and segment reductions):
+    pass ``deterministic=False`` to :func:`train` or :func:`mobilecnn.job.run_job` for such a model.
+    """
+    import tensorflow as tf
+    from tensorflow.python.framework import config as tf_config
+
+    turn_on = enabled and not tf_config.is_op_determinism_enabled()
+    if turn_on:
+        tf.config.experimental.enable_op_determinism()
+    try:
+        yield
+    finally:
+        if turn_on:
+            tf_config.disable_op_determinism()
 
 
 def _check_scope(model, strategy) -> None:
@@ -158,7 +186,7 @@ def train(model, train_data, *, epochs: int, validation_data=None, batch_size: i
           checkpoint: str | os.PathLike | None = None, backup_dir: str | os.PathLike | None = None,
           early_stopping_patience: int | None = None, batchnorm_momentum: float | None = 0.9, seed: int = 0,
           max_shift: int = 0, warmup_epochs: float = 0.0, clipnorm: float | None = None,
-          verbose: int | str = 0):
+          deterministic: bool = True, verbose: int | str = 0):
     """Compile ``model`` and ``fit`` it; return Keras' ``History``.
 
     ``train_data`` and ``validation_data`` are ``(images, labels)`` arrays
@@ -176,6 +204,8 @@ def train(model, train_data, *, epochs: int, validation_data=None, batch_size: i
     short one: MobileNet V3's 0.999 keeps 72% of the start after 330 steps,
     and the model then fails in inference mode however well it trained. 0.9
     (PyTorch's default) follows the weights within a few dozen steps.
+
+    ``deterministic`` runs ``fit`` under TensorFlow's op determinism (:func:`op_determinism`).
     """
     import tensorflow as tf
 
@@ -220,7 +250,7 @@ def train(model, train_data, *, epochs: int, validation_data=None, batch_size: i
     if backup_dir is not None:
         usual.append(k.callbacks.BackupAndRestore(os.fspath(backup_dir)))
     k.utils.set_random_seed(seed)
-    with batchnorm_momentum_set(model, batchnorm_momentum):
+    with batchnorm_momentum_set(model, batchnorm_momentum), op_determinism(deterministic):
         return model.fit(dataset, epochs=epochs, validation_data=validation, callbacks=[*usual, *callbacks],
                          shuffle=False, verbose=verbose)  # the dataset is shuffled (with the seed) already
 

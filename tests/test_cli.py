@@ -8,12 +8,12 @@ import mobilecnn
 from mobilecnn.cli import main
 
 
-def test_list_prints_every_model(capsys):
+def test_list_prints_every_model_with_its_reference_figures(capsys):
     assert main(["list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert {r["name"] for r in rows} >= {"mobilenet-v2", "efficientnet-b7"}
-    assert all(r["params"] for r in rows)
-    assert all(r["macs"] for r in rows if mobilecnn.registry.get(r["name"]).reference.macs)
+    assert [r["name"] for r in rows] == mobilecnn.list_models()   # every registered name, once, in the zoo's order
+    assert all(r["params"] == mobilecnn.registry.get(r["name"]).reference.params for r in rows)
+    assert all(r["macs"] == mobilecnn.registry.get(r["name"]).reference.macs for r in rows)
 
 
 def test_list_measures_from_graphs(capsys):

@@ -12,6 +12,6 @@ def test_quantize_model_accepts_tf_keras_mobilenet_v2():
                            include_preprocessing=False)
     qat = tfmot.quantization.keras.quantize_model(twin)
     assert any("quant" in layer.name for layer in qat.layers)
-    qat.compile("adam", "sparse_categorical_crossentropy")
-    history = qat.fit(np.random.rand(4, 64, 64, 3).astype("float32"), np.arange(4), epochs=1, verbose=0)
-    assert np.isfinite(history.history["loss"][0])
+    qat.compile("adam", "sparse_categorical_crossentropy", run_eagerly=True)  # one step: no graph to trace
+    loss = qat.train_on_batch(np.random.rand(4, 64, 64, 3).astype("float32"), np.arange(4))
+    assert np.isfinite(loss)
