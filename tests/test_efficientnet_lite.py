@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import images, run
-from edge_checks import PRECISIONS, SMALL_PRECISIONS, check_export, check_qat
+from edge_checks import PRECISIONS, check_export, check_qat
 
 import mobilecnn
 from mobilecnn.families import efficientnet_lite as lite
@@ -68,7 +68,10 @@ def test_preprocessing_is_tf_lite():
 SMALL = {"width_coefficient": 0.5, "depth_coefficient": 0.5}
 
 
-@pytest.mark.parametrize("precision", SMALL_PRECISIONS)
+# int8 only in the fast suite (Lite's float ops are MobileNet V2's, exported in every precision there; the
+# int8 export is the one Lite is for); the other precisions under -m slow.
+@pytest.mark.parametrize("precision", [p if p == "int8" else pytest.param(p, marks=pytest.mark.slow)
+                                       for p in PRECISIONS])
 def test_small_lite0_exports(precision):
     check_export("efficientnet-lite0", precision, {"resolution": 64, **SMALL})
 

@@ -48,10 +48,13 @@ def exported_with(name: str, precision: str, options: dict):
 # Dynamic-range quantization rewrites nothing and quantizes only weights: two models (the hard-swish and the
 # grouped-convolution nets) keep it in the fast suite, the other six run it under -m slow.
 DYNAMIC_FAST = {"mobilenet-v3-small", "shufflenet-v1"}
+# MobileNet V3-Large is V3-Small's layers (hard-swish, squeeze-excite) at another depth: under -m slow.
+SLOW_MODELS = {"mobilenet-v3-large"}
 # Each model's exports share a worker (xdist_group, pyproject's --dist loadgroup): the other precisions' size checks
 # and the GPU test reuse its float32 and float16 files instead of converting them again on the other worker.
 EXPORT_CASES = [pytest.param(n, p, marks=[pytest.mark.xdist_group(f"export-{n}")]
-                             + ([pytest.mark.slow] if p == "dynamic" and n not in DYNAMIC_FAST else []))
+                             + ([pytest.mark.slow] if n in SLOW_MODELS or (p == "dynamic" and n not in DYNAMIC_FAST)
+                                else []))
                 for n in EFFICIENT for p in PRECISIONS]
 
 
@@ -60,7 +63,9 @@ def test_exports_verify_and_stay_in_one_xnnpack_partition(name, precision):
     check_export(exported(name, precision), precision, exported(name, "float32").size)
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xdist_group(f"export-{n}")) for n in EFFICIENT])
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xdist_group(f"export-{n}")]
+                                               + ([pytest.mark.slow] if n in SLOW_MODELS else []))
+                                  for n in EFFICIENT])
 def test_float16_runs_fully_on_the_gpu_accelerator(name):
     gpu = exported(name, "float16").metadata["gpu"]
     need_gpu(gpu)
