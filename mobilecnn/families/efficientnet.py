@@ -16,7 +16,14 @@ from typing import Any
 from mobilecnn.blocks import BatchNorm, BlockNames, conv_bn, inverted_residual
 from mobilecnn.builder import Network
 from mobilecnn.registry import ModelEntry, Preprocessing, Reference, register
-from mobilecnn.scaling import EFFICIENTNET_SCALES, check_positive, compound_scale, make_divisible, round_repeats
+from mobilecnn.scaling import (
+    EFFICIENTNET_SCALES,
+    check_drop_rate,
+    compound_scale,
+    make_divisible,
+    round_repeats,
+    scale_coefficients,
+)
 
 
 @dataclass(frozen=True)
@@ -57,10 +64,8 @@ def _coefficients(options: Mapping[str, Any]):
     """Width, depth and resolution from the variant, ``phi`` or explicit coefficients."""
     phi = options.get("phi")
     scale = compound_scale(phi) if phi is not None else EFFICIENTNET_SCALES[options["variant"]]
-    width = scale.width if options.get("width_coefficient") is None else options["width_coefficient"]
-    depth = scale.depth if options.get("depth_coefficient") is None else options["depth_coefficient"]
-    return (check_positive("width_coefficient", width), check_positive("depth_coefficient", depth),
-            scale.resolution)
+    width, depth = scale_coefficients(scale, options.get("width_coefficient"), options.get("depth_coefficient"))
+    return width, depth, scale.resolution
 
 
 def build_efficientnet(net: Network, *, variant: str, width_coefficient: float | None = None,
@@ -69,8 +74,7 @@ def build_efficientnet(net: Network, *, variant: str, width_coefficient: float |
     """``phi`` gives compound-scaled coefficients; explicit coefficients override either."""
     width, depth, _ = _coefficients({"variant": variant, "phi": phi, "width_coefficient": width_coefficient,
                                      "depth_coefficient": depth_coefficient})
-    if isinstance(drop_connect_rate, bool) or not 0 <= drop_connect_rate < 1:
-        raise ValueError(f"drop_connect_rate must be a number in [0, 1), got {drop_connect_rate!r}")
+    check_drop_rate("drop_connect_rate", drop_connect_rate)
 
     def filters(c: int) -> int:
         return make_divisible(c * width)
