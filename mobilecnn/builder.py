@@ -16,7 +16,7 @@ from typing import Any
 
 from mobilecnn import registry
 from mobilecnn.flavours import FLAVOURS, keras_module, layers_for
-from mobilecnn.registry import ModelEntry
+from mobilecnn.registry import ModelEntry, Preprocessing
 
 COMMON_DEFAULTS: dict[str, Any] = {
     "num_classes": 1000,
@@ -28,6 +28,8 @@ COMMON_DEFAULTS: dict[str, Any] = {
     "classifier_activation": "softmax",
     "dropout_rate": None,          # None: the family's default
     "weights": None,
+    "weights_source": None,
+    "conventions": None,
     "name": None,
     "include_preprocessing": True,
     "batch_size": None,
@@ -44,7 +46,9 @@ COMMON_ALLOWED: dict[str, str] = {
     "resolution_multiplier": "a positive number (scales the default resolution)",
     "classifier_activation": "a Keras activation name, a callable, or None for logits",
     "dropout_rate": "a number in [0, 1)",
-    "weights": "None or the path to a weights file",
+    "weights": "None, 'imagenet', 'imagenet:SOURCE' (keras.applications, torchvision, timm) or a weights file's path",
+    "weights_source": "None or the source a weights file comes from (keras.applications, torchvision, timm)",
+    "conventions": "None, a mobilecnn.weights.Conventions or a dict of padding, bn_epsilon, mean, std, source",
     "name": "a string",
     "include_preprocessing": "True or False",
     "batch_size": "None or a positive integer",
@@ -107,6 +111,7 @@ class Network:
     batch_size: int | None
     flavour: str
     name: str | None
+    preprocessing: Preprocessing | None = None   # None: the entry's (weights' conventions may set another)
 
     @property
     def keras(self):
@@ -120,7 +125,7 @@ class Network:
         """Map [0, 255] pixels to the range the weights expect (a weightless ``Rescaling``)."""
         if not self.include_preprocessing:
             return x
-        p = self.entry.preprocessing
+        p = self.preprocessing or self.entry.preprocessing
         scale = list(p.scale) if isinstance(p.scale, tuple) else p.scale
         offset = list(p.offset) if isinstance(p.offset, tuple) else p.offset
         return layers_for(x).Rescaling(scale, offset=offset, name="rescaling")(x)
@@ -173,17 +178,37 @@ def build(name: str, /, **options: Any):
     Options common to every model: ``num_classes``, ``include_top``,
     ``pooling`` (None, "avg" or "max"; headless models only), ``input_shape``
     or ``resolution`` (or ``resolution_multiplier``), ``classifier_activation``,
-    ``dropout_rate``, ``weights`` (a path to a weights file), ``name``,
-    ``include_preprocessing``, ``batch_size`` and ``flavour`` ("keras" or
-    "tf_keras"). A family adds its own (``width_multiplier``, ...): see
+    ``dropout_rate``, ``weights`` (``"imagenet"``, ``"imagenet:SOURCE"`` or a weights file's path),
+    ``weights_source``, ``conventions``, ``name``, ``include_preprocessing``, ``batch_size`` and ``flavour``
+    ("keras" or "tf_keras"). A family adds its own (``width_multiplier``, ...): see
     ``mobilecnn.model_info(name)["options"]``.
+
+    Published weights bring their source's conventions (padding, batch-norm epsilon, preprocessing; see
+    :mod:`mobilecnn.weights.conventions`); ``conventions=`` sets them explicitly.
     """
     entry = registry.get(name)
     net, family_options, weights = resolve(entry, options)
-    model = entry.builder(net, **{**family_options, **entry.fixed})
+    plan = None
     if weights is not None:
-        load_weights(model, entry, weights, family_options)
-    model._mobilecnn_build = BuildRecord(entry.name, MappingProxyType(dict(options)))
+        # Weights sit above the builder (they need built models); imported only when asked for.
+        from mobilecnn.weights.loading import plan_weights
+
+        plan = plan_weights(entry, weights, options.get("weights_source"), net, family_options)
+    from mobilecnn.weights.conventions import apply, coerce
+
+    conventions = coerce(options.get("conventions"))
+    if conventions is None and plan is not None:
+        conventions = plan.conventions
+    if conventions is not None and conventions.preprocessing is not None:
+        net.preprocessing = conventions.preprocessing
+    model = entry.builder(net, **{**family_options, **entry.fixed})
+    model = apply(model, conventions)
+    if plan is not None:
+        plan.load(model)
+    # The conventions the weights brought are recorded as options: a rebuild (the tf_keras twin QAT makes,
+    # without the weights) computes as this model does.
+    recorded = {**options, "conventions": conventions} if conventions is not None else dict(options)
+    model._mobilecnn_build = BuildRecord(entry.name, MappingProxyType(recorded))
     return model
 
 
@@ -228,9 +253,13 @@ def resolve(entry: ModelEntry, options: dict[str, Any]) -> tuple[Network, dict[s
         raise ValueError(f"name must be a string, got {opts['name']!r}")
     weights = opts["weights"]
     if weights is not None:
-        if not isinstance(weights, (str, os.PathLike)) or not os.path.isfile(weights):
-            raise ValueError(f"weights must be None or the path to an existing weights file, got {weights!r}")
+        if not isinstance(weights, (str, os.PathLike)):
+            raise ValueError(f"weights must be None, 'imagenet', 'imagenet:SOURCE' or the path to a weights file, "
+                             f"got {weights!r}")
         weights = os.fspath(weights)
+        if not (weights == "imagenet" or weights.startswith("imagenet:")) and not os.path.isfile(weights):
+            raise ValueError(f"weights must be None, 'imagenet', 'imagenet:SOURCE' or the path to an existing "
+                             f"weights file; there is no file {weights!r}")
 
     net = Network(
         entry=entry,

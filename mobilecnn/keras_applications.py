@@ -146,14 +146,17 @@ def _following_batch_norm(model, conv):
     return None
 
 
-def load_keras_applications_weights(model, source, name: str | None = None, **options: Any) -> None:
+def load_keras_applications_weights(model, source, name: str | None = None, *, classifier: str = "copy",
+                                    **options: Any) -> None:
     """Load keras.applications weights into ``model``.
 
     ``source`` is a keras.applications model (either Keras flavour) or the path
     of a keras.applications ``.h5`` weights file (the Keras 2 format its
     ImageNet files use), which is read layer by layer by name. ``options``
     are the family options ``model`` was built with (checked against those the
-    keras.applications graph needs, e.g. ResNet50's ``stride_in_1x1=True``).
+    keras.applications graph needs, e.g. ResNet50's ``stride_in_1x1=True``). ``classifier`` is "copy",
+    "headless" (``model`` has no classifier) or "fresh" (another number of classes: ``model``'s classifier,
+    its last weight layer, keeps its initial weights).
     """
     entry = _entry(name or model.name)
     if entry is not None:
@@ -181,6 +184,10 @@ def load_keras_applications_weights(model, source, name: str | None = None, **op
             if names and not re.fullmatch(r"(normalization|rescaling)(_\d+)?", layer_name):
                 stored[layer_name] = [np.asarray(g[w]) for w in names]
     ours = _weighted_layers(model)
+    if classifier == "fresh":
+        ours = ours[:-1]
+    if classifier != "copy" and stored:
+        stored.pop(list(stored)[-1])
     if all(layer.name in stored for layer in ours):
         pairs = [(layer, layer.name, stored[layer.name]) for layer in ours]
     else:

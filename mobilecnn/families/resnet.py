@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mobilecnn.blocks.classic import pool
 from mobilecnn.blocks.core import BatchNorm, activation, conv_bn
 from mobilecnn.blocks.residual import residual_block
 from mobilecnn.builder import Network
@@ -50,10 +51,20 @@ def _check_bool(name: str, value) -> bool:
     return value
 
 
+STEM_POOLS = ("padded", "ceil")
+
+
 def build_resnet(net: Network, *, depth: int, groups: int = 1, base_width: int = 64, se_reduction: int | None = None,
-                 stride_in_1x1: bool = False):
-    """``width = planes * base_width / 64 * groups`` in each bottleneck (torchvision's rule)."""
+                 stride_in_1x1: bool = False, stem_pool: str = "padded"):
+    """``width = planes * base_width / 64 * groups`` in each bottleneck (torchvision's rule).
+
+    ``stem_pool``: the 3x3/2 max pool after the stem pads 1 on every side ("padded": torchvision, timm,
+    keras.applications) or has no padding and rounds its output size up ("ceil": the Caffe SENet release,
+    timm's ``legacy_seresnet*``); the output size is the same, the windows sit one pixel apart.
+    """
     _check_bool("stride_in_1x1", stride_in_1x1)
+    if stem_pool not in STEM_POOLS:
+        raise ValueError(f"stem_pool must be one of {', '.join(STEM_POOLS)}, got {stem_pool!r}")
     bottleneck, blocks = DEPTHS[depth]
     L = layers_for
     inputs = net.input()
@@ -61,8 +72,11 @@ def build_resnet(net: Network, *, depth: int, groups: int = 1, base_width: int =
     x = L(x).ZeroPadding2D(3, name="conv1_pad")(x)
     x = conv_bn(x, 64, 7, 2, padding="valid", act="relu", bn=BN, use_bias=False, kernel_initializer=CONV_INIT,
                 names=("conv1_conv", "conv1_bn", "conv1_relu"))
-    x = L(x).ZeroPadding2D(1, name="pool1_pad")(x)  # zeros pool like -inf after a ReLU
-    x = L(x).MaxPooling2D(3, 2, name="pool1_pool")(x)
+    if stem_pool == "ceil":
+        x = pool(x, "max", 3, 2, ceil_mode=True, name="pool1_pool")
+    else:
+        x = L(x).ZeroPadding2D(1, name="pool1_pad")(x)  # zeros pool like -inf after a ReLU
+        x = L(x).MaxPooling2D(3, 2, name="pool1_pool")(x)
     for s, (stage, repeats) in enumerate(zip(STAGES, blocks, strict=True), start=2):
         out = stage.planes * (4 if bottleneck else 1)
         width = int(stage.planes * base_width / 64) * groups
@@ -83,6 +97,7 @@ class Variant:
     base_width: int = 64
     se_reduction: int | None = None
     stride_in_1x1: bool = False   # the default of the name's ``stride_in_1x1`` option
+    stem_pool: str = "padded"     # the default of its ``stem_pool`` option
 
 
 VARIANTS = {
@@ -91,7 +106,8 @@ VARIANTS = {
     "wide-resnet-101-2": Variant(101, "wide-resnet", base_width=128),
     "resnext-50-32x4d": Variant(50, "resnext", groups=32, base_width=4),      # Xie et al. 2017, Table 1
     "resnext-101-32x8d": Variant(101, "resnext", groups=32, base_width=8),
-    **{f"se-resnet-{d}": Variant(d, "se-resnet", se_reduction=16, stride_in_1x1=True) for d in (50, 101, 152)},
+    **{f"se-resnet-{d}": Variant(d, "se-resnet", se_reduction=16, stride_in_1x1=True, stem_pool="ceil")
+       for d in (50, 101, 152)},
     # Hu et al. 2017, Table 2, as timm's seresnext50_32x4d: ResNeXt-50's blocks, squeeze-excite to out / 16
     # (timm's SEModule: rd_ratio 1/16 rounded to a multiple of 8, the same for 256-2048), stride on the 3x3
     "se-resnext-50-32x4d": Variant(50, "se-resnet", groups=32, base_width=4, se_reduction=16),
@@ -157,7 +173,8 @@ for _name, _v in VARIANTS.items():
     register(ModelEntry(
         name=_name, family=_v.family, builder=build_resnet, resolution=224, paper=PAPERS[_v.family],
         fixed={"depth": _v.depth, "groups": _v.groups, "base_width": _v.base_width, "se_reduction": _v.se_reduction},
-        options={"stride_in_1x1": _v.stride_in_1x1},
+        options={"stride_in_1x1": _v.stride_in_1x1, "stem_pool": _v.stem_pool},
+        allowed={"stem_pool": "'padded' or 'ceil'"},
         preprocessing=CAFFE if _v.family == "resnet" else TORCH,
         reference=Reference(params=_trainable + _stats, trainable=_trainable, macs=_gmacs * 1e9, macs_source=_source,
                             params_source=f"{_source}: {_trainable:,} trainable, + {_stats:,} batch-norm statistics",

@@ -32,8 +32,18 @@ def cache_dir() -> Path:
     return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "mobilecnn")
 
 
-def sha256_of(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
+def parse_digest(expected: str) -> tuple[str, str]:
+    """``"sha256:HEX"``, ``"md5:HEX"`` (keras.applications publishes MD5 for its older files) or bare SHA-256
+    hex, to (algorithm, hex)."""
+    algorithm, _, hexdigest = expected.rpartition(":")
+    algorithm = algorithm.lower() or "sha256"
+    if algorithm not in ("sha256", "md5"):
+        raise ValueError(f"unknown hash algorithm {algorithm!r} in {expected!r}; allowed: sha256, md5")
+    return algorithm, hexdigest.lower()
+
+
+def sha256_of(path: str | os.PathLike, algorithm: str = "sha256") -> str:
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(CHUNK), b""):
             digest.update(block)
@@ -41,41 +51,43 @@ def sha256_of(path: str | os.PathLike) -> str:
 
 
 def hash_matches(actual: str, expected: str) -> bool:
-    """``expected`` is a full SHA-256 or, as torchvision publishes it in file names, its leading hex digits."""
-    expected = expected.lower()
+    """``expected`` is a full hash or, as torchvision publishes SHA-256 in file names, its leading hex digits."""
+    expected = parse_digest(expected)[1]
     return len(expected) >= 8 and actual.lower().startswith(expected)
 
 
 def _by_hand(url: str, sha256: str, target: Path) -> str:
-    return (f"download {url} yourself (SHA-256 {sha256}...) and put it at {target}, or pass the file's path "
-            "as weights=PATH")
+    algorithm, hexdigest = parse_digest(sha256)
+    return (f"download {url} yourself ({algorithm.upper()} {hexdigest}...) and put it at {target}, or pass the "
+            "file's path as weights=PATH")
 
 
 def fetch(url: str, sha256: str, filename: str | None = None, *, folder: str | os.PathLike | None = None,
           progress: bool = True, timeout: float = 60.0) -> Path:
     """The local path of the file published at ``url`` with SHA-256 ``sha256`` (downloading it if needed)."""
     target = Path(folder or cache_dir()) / (filename or url.rstrip("/").rsplit("/", 1)[-1])
+    algorithm = parse_digest(sha256)[0]
     if target.is_file():
-        actual = sha256_of(target)
+        actual = sha256_of(target, algorithm)
         if hash_matches(actual, sha256):
             return target
         raise WeightsDownloadError(
-            f"the cached {target} has SHA-256 {actual}, not the published {sha256}...: delete it to download "
-            f"again, or {_by_hand(url, sha256, target)}")
+            f"the cached {target} has {algorithm.upper()} {actual}, not the published {sha256}...: delete it to "
+            f"download again, or {_by_hand(url, sha256, target)}")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
-            actual, received, expected_size = _download(url, out, progress, timeout, target.name)
+            actual, received, expected_size = _download(url, out, progress, timeout, target.name, algorithm)
         if expected_size is not None and received != expected_size:
             raise WeightsDownloadError(
                 f"{url}: the server sent {received:,} of {expected_size:,} bytes (connection cut?); nothing was "
                 f"cached. Try again, or {_by_hand(url, sha256, target)}")
         if not hash_matches(actual, sha256):
             raise WeightsDownloadError(
-                f"{url}: the downloaded file has SHA-256 {actual}, not the published {sha256}...; nothing was "
-                f"cached. {_by_hand(url, sha256, target).capitalize()}")
+                f"{url}: the downloaded file has {algorithm.upper()} {actual}, not the published {sha256}...; nothing "
+                f"was cached. {_by_hand(url, sha256, target).capitalize()}")
         os.replace(tmp, target)
         return target
     finally:
@@ -83,8 +95,9 @@ def fetch(url: str, sha256: str, filename: str | None = None, *, folder: str | o
             tmp.unlink()
 
 
-def _download(url: str, out, progress: bool, timeout: float, label: str) -> tuple[str, int, int | None]:
-    digest, received = hashlib.sha256(), 0
+def _download(url: str, out, progress: bool, timeout: float, label: str, algorithm: str = "sha256"
+              ) -> tuple[str, int, int | None]:
+    digest, received = hashlib.new(algorithm), 0
     try:
         response = urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 (http(s) URLs from our table)
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as err:
