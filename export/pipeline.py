@@ -170,6 +170,16 @@ def export_model(source, precision: str = "float32", out: str | os.PathLike | No
                 report["gpu_analyzer"] = {"gpu_compatible": analysis.gpu_compatible, "warnings": analysis.warnings}
 
     prof = mobilecnn.profile(model)
+    weights = getattr(model, "_mobilecnn_weights", None)   # what mobilecnn.build(weights=...) loaded
+    if labels is None and weights is not None and weights.get("labels") == "imagenet":
+        from mobilecnn.weights.labels import imagenet_classes
+
+        labels = list(imagenet_classes())
+    conventions = (weights or {}).get("conventions") or {}
+    described = entry.preprocessing.description if entry else "inside the model" if pixels else "unknown"
+    if conventions.get("mean") is not None:
+        described = (f"pixels in [0, 255] RGB, normalized with mean {conventions['mean']} and std "
+                     f"{conventions['std']} on [0, 1] ({conventions.get('source') or 'the weights'})")
     metadata = {
         "model": meta["model"],
         "options": {k: v for k, v in meta["options"].items() if jsonable(v)},
@@ -177,11 +187,11 @@ def export_model(source, precision: str = "float32", out: str | os.PathLike | No
         "io_type": io_type,
         "input": {"shape": [batch_size, *shape], "dtype": io_type,
                   "range": "[0, 255] pixels" if pixels or preprocessing is not None else "model-specific",
-                  "preprocessing": (entry.preprocessing.description if entry else
-                                    "inside the model" if pixels else "unknown"),
+                  "preprocessing": described,
                   "preprocessing_inside_model": pixels},
         "output": {"shape": [batch_size, *[int(d) for d in model.outputs[0].shape[1:]]]},
         "labels": labels if labels is not None else (entry.labels if entry else None),
+        "weights": weights,
         "params": prof.params,
         "macs": prof.macs,
         "file_size": len(content),

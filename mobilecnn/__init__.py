@@ -40,9 +40,11 @@ _LAZY = {
     "load_keras_applications_weights": "mobilecnn.keras_applications",
     "custom_layers": "mobilecnn.layers",
     "profile": "mobilecnn.profiling", "Profile": "mobilecnn.profiling",
+    "decode_predictions": "mobilecnn.weights.labels", "imagenet_classes": "mobilecnn.weights.labels",
+    "Conventions": "mobilecnn.weights.conventions",
 }
 _SUBMODULES = ("data", "export", "quantization", "training", "builder", "profiling", "batchnorm", "layers",
-               "blocks", "families", "scaling", "keras_applications", "rewrite", "flavours", "job")
+               "blocks", "families", "scaling", "keras_applications", "rewrite", "flavours", "job", "weights")
 
 
 def __getattr__(name: str) -> Any:
@@ -86,11 +88,25 @@ def model_info(name: str) -> dict[str, Any]:
         "top1_source": ref.top1_source,
         "paper": entry.paper,
         "keras_application": entry.keras_application,
+        "weights": _published_weights(entry.name),
     }
+
+
+def _published_weights(name: str) -> list[dict[str, Any]]:
+    """The published ImageNet weights for ``name``, per source (the first of each is what it loads)."""
+    from mobilecnn.weights.sources import PUBLISHED
+
+    return [{"source": row.source, "source_name": row.source_name, "options": dict(row.options),
+             "top1": row.top1, "resolution": row.resolution, "top1_source": row.top1_source, "url": row.url,
+             "digest": row.digest or None, "format": row.format, "licence": row.licence,
+             "conventions": {"padding": row.padding, "bn_epsilon": row.bn_epsilon, "mean": row.mean, "std": row.std,
+                             "crop_fraction": row.crop_fraction, "interpolation": row.interpolation}}
+            for row in PUBLISHED if row.model == name]
 
 
 register_when_keras_loads()  # .keras files of ours load in safe mode after `import mobilecnn`
 
 __all__ = ["build", "build_record", "BuildRecord", "qat", "train", "data", "export",
            "recalibrate_batchnorm", "list_models", "model_info", "profile", "Profile", "copy_weights",
-           "keras_application", "load_keras_applications_weights", "custom_layers", "__version__"]
+           "keras_application", "load_keras_applications_weights", "custom_layers", "decode_predictions",
+           "imagenet_classes", "Conventions", "__version__"]

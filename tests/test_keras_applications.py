@@ -8,6 +8,7 @@ import pytest
 from conftest import assert_close, assert_same, float64, images, realistic_batchnorm, run
 
 import mobilecnn
+from mobilecnn import registry
 
 MEAN, STD = np.array((0.485, 0.456, 0.406)), np.array((0.229, 0.224, 0.225))
 
@@ -154,3 +155,78 @@ def test_own_weights_file_round_trip(tmp_path):
                         weights=str(path))
     x = images(3)
     assert_same(run(b, x), run(a, x))
+
+
+# One model per keras.applications family: (resolution, include_top). The fast set's smallest inputs (64; 80 for
+# Xception and Inception-v3, whose keras.applications graphs need 71 and 75, as in test_xception_inception).
+H5_FAMILIES = {
+    "mobilenet-v1": 64, "mobilenet-v2": 64, "mobilenet-v3-large": 64, "efficientnet-b0": 64,
+    "efficientnet-v2-b0": 64, "resnet-50": 64, "densenet-121": 64, "vgg-16": 64, "xception": 80,
+    "inception-v3": 80,
+}
+
+
+def h5_reference_input(name: str, x: np.ndarray) -> np.ndarray:
+    """What keras.applications' (tf_keras) model of ``name`` takes for the [0, 255] RGB pixels ``x``: its own
+    ``preprocess_input`` where its graph has no preprocessing layer (as test_classic_keras_applications and
+    test_xception_inception feed it), :func:`keras_app_input`'s rule for EfficientNet (tf_keras' Rescaling
+    casts 1/255 through float32 as Keras 3's does), the pixels themselves for MobileNetV3 and EfficientNetV2
+    (which rescale and normalize inside)."""
+    import tf_keras
+
+    apps = tf_keras.applications
+    preprocess = {"mobilenet-v1": apps.mobilenet.preprocess_input, "mobilenet-v2": apps.mobilenet_v2.preprocess_input,
+                  "resnet-50": apps.resnet.preprocess_input, "densenet-121": apps.densenet.preprocess_input,
+                  "vgg-16": apps.vgg16.preprocess_input, "xception": apps.xception.preprocess_input,
+                  "inception-v3": apps.inception_v3.preprocess_input}
+    if name in preprocess:
+        return np.asarray(preprocess[name](x.copy()))   # (caffe mode flips and subtracts in place)
+    if name == "efficientnet-b0":
+        return keras_app_input(name, x)
+    return x
+
+
+def randomize_biases(model, seed: int = 1) -> None:
+    """Random biases on every biased convolution: keras.applications' ResNets put them before batch norm, where
+    the loader folds them in; zero biases would not show a missed fold."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if type(layer).__name__ == "Conv2D" and layer.use_bias:
+            kernel, bias = layer.get_weights()
+            layer.set_weights([kernel, rng.normal(0, 0.5, bias.shape)])
+
+
+def saved_h5_reference(name: str, resolution: int, path, **kwargs):
+    """keras.applications' (tf_keras) ``name`` with ``weights=None``, random convolution biases and batch-norm
+    statistics measured on images (conftest.realistic_batchnorm), its weights saved as a Keras 2 .h5 at
+    ``path``: the format of keras.applications' ImageNet files."""
+    import tf_keras
+
+    ref = getattr(tf_keras.applications, registry.get(name).keras_application)(
+        weights=None, input_shape=(resolution, resolution, 3), **kwargs)
+    randomize_biases(ref)
+    realistic_batchnorm(ref, h5_reference_input(name, images(8, resolution, seed=5).astype("float64")), seed=1)
+    ref.save_weights(str(path))
+    return ref
+
+
+H5_SLOW = {"vgg-16"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in H5_SLOW else n
+                                  for n in H5_FAMILIES])
+def test_keras_applications_h5_parity(tmp_path, name):
+    """For one model per keras.applications family: keras.applications' model (tf_keras, weights=None,
+    realistic statistics) saved as a Keras 2 .h5, ``mobilecnn.build(name, weights=PATH)`` from the file: our
+    logits on [0, 255] pixels equal keras.applications' on its own input within 1e-4, in float64, on logits
+    that vary between the images by more than 100x that. (ResNet-50 is built with the options keras.applications'
+    graph needs, ``stride_in_1x1=True``; its convolution biases fold into batch norm, and it and VGG-16 take
+    BGR, which the loader turns to RGB.)"""
+    resolution = H5_FAMILIES[name]
+    options = dict(registry.get(name).keras_application_options)
+    with float64():
+        ref = saved_h5_reference(name, resolution, tmp_path / f"{name}.h5", classifier_activation=None)
+        ours = mobilecnn.build(name, resolution=resolution, classifier_activation=None, weights=str(tmp_path / f"{name}.h5"),
+                               **options)
+        x = images(3, resolution, seed=2).astype("float64")
+        assert_close(run(ours, x), run(ref, h5_reference_input(name, x)), atol=1e-4)

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-
-import mobilecnn
 import torch_reference as ref
 from conftest import assert_close, float64
+
+import mobilecnn
 
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
@@ -133,3 +133,24 @@ def test_torch_weights_compute_what_the_source_computes(case, tmp_path):
     own = float(np.abs(ref.forward(copy.deepcopy(module).float(), x, mean, std, dtype="float32") - expected).max())
     assert_close(actual32, expected, atol=max(1e-4 * scale, 3 * own),
                  err_msg=f"{case} at {size}x{size}, float32 (PyTorch's own float32 error {own:.3g})")
+
+
+def test_the_conventions_follow_the_model_into_its_tf_keras_twin(tmp_path):
+    """QAT rebuilds the model in tf_keras without its weights: the conventions the weights brought (symmetric
+    padding, epsilon 1e-5, ImageNet mean/std) are recorded in the build options, so the twin computes as the
+    model does once it has the same weights."""
+    case = Case("mobilenet-v2", "mobilenet_v2")
+    module = reference_model(case, 64)
+    path = ref.save(module, tmp_path / "mobilenet_v2.pth")
+    ours = mobilecnn.build("mobilenet-v2", weights=path, resolution=64)
+    twin = mobilecnn.build_record(ours).rebuild(flavour="tf_keras", weights=None)
+    twin.set_weights(ours.get_weights())
+    pads = [layer.name for layer in twin.layers if type(layer).__name__ == "ZeroPadding2D"]
+    assert len(pads) == 5 and all(layer.epsilon == 1e-5 for layer in twin.layers
+                                  if type(layer).__name__ == "BatchNormalization")
+    x = np.random.default_rng(0).uniform(0, 255, (3, 64, 64, 3)).astype("float32")
+    expected = np.asarray(ours(x, training=False))
+    assert_close(np.asarray(twin(x, training=False)), expected, atol=1e-5 * float(np.abs(expected).max()))
+    plain = mobilecnn.build("mobilenet-v2", resolution=64, flavour="tf_keras")  # keras' conventions
+    plain.set_weights(ours.get_weights())
+    assert not np.allclose(np.asarray(plain(x, training=False)), expected, atol=1e-3)

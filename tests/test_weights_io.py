@@ -288,9 +288,19 @@ def test_a_server_that_is_down_names_url_hash_and_where_to_put_the_file(tmp_path
         url = f"{server.url}/w.bin"
     with pytest.raises(WeightsDownloadError) as err:  # the server is shut: nothing listens on that port now
         fetch(url, SHA, folder=tmp_path, progress=False, timeout=5)
-    assert url in str(err.value) and _listing(tmp_path) == []
-    message = str(dl._by_hand(url, SHA, tmp_path / "w.bin"))
-    assert SHA in message and str(tmp_path / "w.bin") in message
+    message = str(err.value)
+    assert url in message and SHA in message and str(tmp_path / "w.bin") in message, message
+    assert _listing(tmp_path) == []
+
+
+def test_an_md5_digest_is_checked_as_md5(tmp_path):
+    """keras.applications publishes MD5 for its older files: "md5:HEX" is checked with MD5."""
+    with _Server({"w.bin": BODY}) as server:
+        path = fetch(f"{server.url}/w.bin", "md5:" + hashlib.md5(BODY).hexdigest(), folder=tmp_path, progress=False)
+        assert path.read_bytes() == BODY
+        with pytest.raises(WeightsDownloadError, match="MD5"):
+            fetch(f"{server.url}/w.bin", "md5:" + "0" * 32, folder=tmp_path / "other", progress=False)
+    assert _listing(tmp_path / "other") == []
 
 
 def test_a_corrupt_cache_entry_is_not_used(tmp_path):

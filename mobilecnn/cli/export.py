@@ -30,7 +30,11 @@ def add_export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-gpu-check", dest="gpu", action="store_false", help="skip the GPU accelerator check")
     p.add_argument("--unsafe", action="store_true", help="allow .keras files that hold Python code")
     g = add_model_options(p, "model options (registered names)")
-    g.add_argument("--weights", help="weights file to load into the model")
+    g.add_argument("--weights", help="'imagenet' or 'imagenet:SOURCE' (keras.applications, torchvision, timm; "
+                                     "downloaded once into $MOBILECNN_CACHE), or a weights file: .weights.h5, a "
+                                     "keras.applications .h5, a PyTorch .pth/.pt or a .safetensors")
+    g.add_argument("--weights-source", dest="weights_source", choices=("keras.applications", "torchvision", "timm"),
+                   help="where a .pth/.safetensors file comes from (default: recognised from its tensor names)")
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -43,7 +47,7 @@ def run_export(args: argparse.Namespace) -> int:
     from mobilecnn.export.pipeline import STEPS, UnsafeModelError, VerificationError, export_model
 
     console = Console(stderr=True)
-    options = model_options(args, (*MODEL_OPTION_FLAGS, "weights"))
+    options = model_options(args, (*MODEL_OPTION_FLAGS, "weights", "weights_source"))
     is_file = args.model.endswith(".keras")
     stem = Path(args.model).stem if is_file else args.model
     out = args.out or f"{stem}_{args.precision}.tflite"

@@ -133,3 +133,26 @@ def print_info(info: dict) -> None:
         kind = "" if key in COMMON_DEFAULTS else " [dim](family)[/]"
         options.add_row(key + kind, repr(default), allowed_values(entry, key, default))
     console.print(options)
+    print_weights(console, info)
+
+
+def print_weights(console, info: dict) -> None:
+    """The published ImageNet weights: what ``weights="imagenet:SOURCE"`` loads, and at which options."""
+    from rich.table import Table
+
+    rows = info.get("weights") or []
+    if not rows:
+        console.print("[dim]no published ImageNet weights (weights=PATH loads a file of your own)[/]")
+        return
+    table = Table(title="published ImageNet weights: weights='imagenet' or 'imagenet:SOURCE' loads the first row that "
+                        "fits the options", title_justify="left")
+    for col in ("source", "weights", "options", "top-1", "checksum"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        top1 = f"{r['top1']:.2f}% at {r['resolution']}" if r["top1"] is not None else "—"
+        checksum = r["digest"] or "[yellow]none published[/]"
+        table.add_row(r["source"], r["source_name"], ", ".join(f"{k}={v!r}" for k, v in r["options"].items()) or "—",
+                      top1, checksum)
+    console.print(table)
+    for licence in sorted({r["licence"] for r in rows}):
+        console.print(f"[dim]licence: {licence}[/]")

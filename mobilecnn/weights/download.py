@@ -79,7 +79,10 @@ def fetch(url: str, sha256: str, filename: str | None = None, *, folder: str | o
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
-            actual, received, expected_size = _download(url, out, progress, timeout, target.name, algorithm)
+            try:
+                actual, received, expected_size = _download(url, out, progress, timeout, target.name, algorithm)
+            except WeightsDownloadError as err:
+                raise WeightsDownloadError(f"{err} {_by_hand(url, sha256, target).capitalize()}") from err
         if expected_size is not None and received != expected_size:
             raise WeightsDownloadError(
                 f"{url}: the server sent {received:,} of {expected_size:,} bytes (connection cut?); nothing was "

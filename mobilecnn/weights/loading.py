@@ -17,7 +17,8 @@ from typing import Any
 
 from mobilecnn.registry import ModelEntry
 from mobilecnn.weights.conventions import Conventions
-from mobilecnn.weights.sources import PUBLISHED, SOURCES, Published
+from mobilecnn.weights import sources
+from mobilecnn.weights.sources import SOURCES, Published
 
 IMAGENET_CLASSES = 1000
 TORCH_FORMATS = ("pth", "safetensors")
@@ -77,7 +78,7 @@ class WeightsPlan:
 
 def published_for(name: str) -> list[Published]:
     """Every published weights file for the registered model ``name`` (the default of each source first)."""
-    return [row for row in PUBLISHED if row.model == name]
+    return [row for row in sources.PUBLISHED if row.model == name]
 
 
 def conventions_of(row: Published) -> Conventions:
@@ -112,7 +113,7 @@ def choose(entry: ModelEntry, source: str | None, given: dict[str, Any], resolut
         raise ValueError(f"unknown weights source {source!r}; sources: {', '.join(SOURCES)}")
     rows = published_for(entry.name)
     if not rows:
-        with_weights = sorted({row.model for row in PUBLISHED})
+        with_weights = sorted({row.model for row in sources.PUBLISHED})
         raise ValueError(f"no published ImageNet weights for {entry.name}. Models with weights: "
                          f"{', '.join(with_weights)}")
     if source is not None:
