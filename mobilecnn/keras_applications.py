@@ -186,8 +186,10 @@ def load_keras_applications_weights(model, source, name: str | None = None, *, c
     ours = _weighted_layers(model)
     if classifier == "fresh":
         ours = ours[:-1]
-    if classifier != "copy" and stored:
-        stored.pop(list(stored)[-1])
+    if classifier != "copy" and not all(layer.name in stored for layer in ours) and len(stored) > len(ours):
+        # By order, a file with a top (or a bigger one) has its classifier layers last: keep the leading ones.
+        # A headless file (keras.applications' *_notop.h5) has nothing to drop.
+        stored = dict(list(stored.items())[:len(ours)])
     if all(layer.name in stored for layer in ours):
         pairs = [(layer, layer.name, stored[layer.name]) for layer in ours]
     else:

@@ -157,32 +157,52 @@ def test_own_weights_file_round_trip(tmp_path):
     assert_same(run(b, x), run(a, x))
 
 
-# One model per keras.applications family: (resolution, include_top). The fast set's smallest inputs (64; 80 for
-# Xception and Inception-v3, whose keras.applications graphs need 71 and 75, as in test_xception_inception).
+
+# One model per keras.applications family we cover (MobileNetV3Small: test_keras_applications_h5_file_loads_by_name)
+# and its resolution: 64, or 80 for Xception and Inception-v3 (keras.applications needs 71 and 75; 80 as in
+# test_xception_inception). VGG-16 keeps its top at 64: with weights=None keras.applications takes any size
+# with the top (fc1 then takes 2x2x512 features), and ours builds the same.
 H5_FAMILIES = {
     "mobilenet-v1": 64, "mobilenet-v2": 64, "mobilenet-v3-large": 64, "efficientnet-b0": 64,
     "efficientnet-v2-b0": 64, "resnet-50": 64, "densenet-121": 64, "vgg-16": 64, "xception": 80,
     "inception-v3": 80,
 }
+# About 8 s or more each on 2 shared cores, most of it building the two models (measured, two runs): DenseNet-121
+# 10-15 s, Inception-v3 9 s, VGG-16 8-10 s, ResNet-50 7-10 s, EfficientNetV2-B0 7-8 s; the fast five take 2-6.5 s.
+# (ResNet-50's and Xception's .h5 files are also loaded in the fast suite, in float32:
+# test_classic_keras_applications, test_xception_inception.)
+H5_SLOW = {"densenet-121", "resnet-50", "vgg-16", "inception-v3", "efficientnet-v2-b0"}
+TF_MODE = ("mobilenet-v1", "mobilenet-v2", "xception", "inception-v3")   # keras.applications: x / 127.5 - 1
 
 
 def h5_reference_input(name: str, x: np.ndarray) -> np.ndarray:
-    """What keras.applications' (tf_keras) model of ``name`` takes for the [0, 255] RGB pixels ``x``: its own
-    ``preprocess_input`` where its graph has no preprocessing layer (as test_classic_keras_applications and
-    test_xception_inception feed it), :func:`keras_app_input`'s rule for EfficientNet (tf_keras' Rescaling
-    casts 1/255 through float32 as Keras 3's does), the pixels themselves for MobileNetV3 and EfficientNetV2
-    (which rescale and normalize inside)."""
+    """What keras.applications' (tf_keras) model of ``name`` takes for the [0, 255] RGB pixels ``x``.
+
+    - No preprocessing layer in its graph: its "tf" mode (x / 127.5 - 1) through a Keras Rescaling, as ours
+      computes it (Keras casts the constants through float32, as test_xception_inception's ``tf_mode``);
+      ``preprocess_input`` itself (float64 constants) left 3.3e-4 on Inception-v3's logits of size 28. Caffe
+      (ResNet, VGG: BGR less the mean) and torch (DenseNet) modes: ``preprocess_input``, as
+      test_classic_keras_applications feeds them.
+    - EfficientNet: :func:`keras_app_input` (tf_keras' Rescaling also casts 1/255 through float32).
+    - EfficientNetV2: it normalizes inside, as x * f32(1/255), less the mean, over the std (float64), ours in one
+      Rescaling with float32 constants: 3.7e-7 apart on the normalized image, 2.8e-4 on B0's logits at 64. It
+      gets the pixels its normalization takes to ours' normalized image.
+    - MobileNetV3: the pixels (both rescale inside).
+    """
     import tf_keras
 
+    if name in TF_MODE:
+        return np.asarray(keras.layers.Rescaling(1.0 / 127.5, offset=-1.0)(x))
     apps = tf_keras.applications
-    preprocess = {"mobilenet-v1": apps.mobilenet.preprocess_input, "mobilenet-v2": apps.mobilenet_v2.preprocess_input,
-                  "resnet-50": apps.resnet.preprocess_input, "densenet-121": apps.densenet.preprocess_input,
-                  "vgg-16": apps.vgg16.preprocess_input, "xception": apps.xception.preprocess_input,
-                  "inception-v3": apps.inception_v3.preprocess_input}
-    if name in preprocess:
-        return np.asarray(preprocess[name](x.copy()))   # (caffe mode flips and subtracts in place)
+    caffe_or_torch = {"resnet-50": apps.resnet.preprocess_input, "vgg-16": apps.vgg16.preprocess_input,
+                      "densenet-121": apps.densenet.preprocess_input}
+    if name in caffe_or_torch:
+        return np.asarray(caffe_or_torch[name](x.copy()))   # (caffe mode flips and subtracts in place)
     if name == "efficientnet-b0":
         return keras_app_input(name, x)
+    if name == "efficientnet-v2-b0":
+        normalized = keras.layers.Rescaling((1.0 / (255.0 * STD)).tolist(), offset=(-MEAN / STD).tolist())(x)
+        return (np.asarray(normalized) * STD + MEAN) / np.asarray(keras.layers.Rescaling(1.0 / 255.0)(np.ones(1)))
     return x
 
 
@@ -197,9 +217,10 @@ def randomize_biases(model, seed: int = 1) -> None:
 
 
 def saved_h5_reference(name: str, resolution: int, path, **kwargs):
-    """keras.applications' (tf_keras) ``name`` with ``weights=None``, random convolution biases and batch-norm
-    statistics measured on images (conftest.realistic_batchnorm), its weights saved as a Keras 2 .h5 at
-    ``path``: the format of keras.applications' ImageNet files."""
+    """keras.applications' (tf_keras) ``name`` with ``weights=None`` (``kwargs``: its arguments), random
+    convolution biases and batch-norm statistics measured on images (conftest.realistic_batchnorm), its weights
+    saved at ``path`` by tf_keras' ``save_weights``: a Keras 2 .h5, the format of keras.applications' ImageNet
+    files."""
     import tf_keras
 
     ref = getattr(tf_keras.applications, registry.get(name).keras_application)(
@@ -210,23 +231,79 @@ def saved_h5_reference(name: str, resolution: int, path, **kwargs):
     return ref
 
 
-H5_SLOW = {"vgg-16"}
-
-
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in H5_SLOW else n
                                   for n in H5_FAMILIES])
 def test_keras_applications_h5_parity(tmp_path, name):
-    """For one model per keras.applications family: keras.applications' model (tf_keras, weights=None,
-    realistic statistics) saved as a Keras 2 .h5, ``mobilecnn.build(name, weights=PATH)`` from the file: our
-    logits on [0, 255] pixels equal keras.applications' on its own input within 1e-4, in float64, on logits
-    that vary between the images by more than 100x that. (ResNet-50 is built with the options keras.applications'
-    graph needs, ``stride_in_1x1=True``; its convolution biases fold into batch norm, and it and VGG-16 take
-    BGR, which the loader turns to RGB.)"""
-    resolution = H5_FAMILIES[name]
-    options = dict(registry.get(name).keras_application_options)
+    """One model per keras.applications family: keras.applications' model (tf_keras, weights=None, with its
+    top) saved as a Keras 2 .h5, ``mobilecnn.build(name, weights=PATH)`` from the file: our logits on [0, 255]
+    pixels equal keras.applications' on its own input (h5_reference_input) within 1e-4, in float64, on logits
+    that vary between the images by more than 100x that. ResNet-50 is built with the options keras.applications'
+    graph needs (``stride_in_1x1=True``); its convolution biases fold into batch norm, and its and VGG-16's
+    first convolution turns from BGR to RGB."""
+    resolution, path = H5_FAMILIES[name], tmp_path / f"{name}.h5"
     with float64():
-        ref = saved_h5_reference(name, resolution, tmp_path / f"{name}.h5", classifier_activation=None)
-        ours = mobilecnn.build(name, resolution=resolution, classifier_activation=None, weights=str(tmp_path / f"{name}.h5"),
-                               **options)
+        ref = saved_h5_reference(name, resolution, path, classifier_activation=None)
+        ours = mobilecnn.build(name, resolution=resolution, classifier_activation=None, weights=str(path),
+                               **registry.get(name).keras_application_options)
         x = images(3, resolution, seed=2).astype("float64")
         assert_close(run(ours, x), run(ref, h5_reference_input(name, x)), atol=1e-4)
+
+
+def _pooled(model):
+    """``model`` up to its last global average pooling (not a squeeze-excite one): its features (either Keras
+    flavour)."""
+    import tf_keras
+
+    pool = [layer for layer in model.layers if type(layer).__name__ == "GlobalAveragePooling2D"][-1]
+    return (keras.Model if isinstance(model, keras.Model) else tf_keras.Model)(model.inputs, pool.output)
+
+
+def test_keras_applications_h5_loads_with_a_fresh_classifier_or_none(tmp_path):
+    """keras.applications' 1000-class .h5 into ours with 10 classes (``classifier="fresh"``, which
+    ``mobilecnn.build`` picks itself and warns of) and into ours with ``include_top=False``
+    (``classifier="headless"``): both backbones compute keras.applications' pooled features within 1e-4 in
+    float64 (on features varying between the images by more than 100x that), the 10-class classifier keeps the
+    weights it was initialised with, and copying the 1000-class classifier into it is refused."""
+    name, options, path = "mobilenet-v2", {"resolution": 96, "width_multiplier": 0.35}, tmp_path / "mobilenet_v2.h5"
+    with float64():
+        ref = saved_h5_reference(name, 96, path, alpha=0.35)
+        x = images(3, 96, seed=2).astype("float64")
+        expected = run(_pooled(ref), h5_reference_input(name, x))
+
+        keras.utils.set_random_seed(7)
+        with pytest.warns(UserWarning, match="1000-class classifier; loading the backbone and initialising a "
+                                             "new 10-class classifier"):
+            fresh = mobilecnn.build(name, num_classes=10, weights=str(path), **options)
+        assert_close(run(_pooled(fresh), x), expected, atol=1e-4)
+        assert run(fresh, x).shape == (3, 10)
+        keras.utils.set_random_seed(7)
+        initial = mobilecnn.build(name, num_classes=10, **options)
+        for got, want in zip(fresh.layers[-1].get_weights(), initial.layers[-1].get_weights(), strict=True):
+            np.testing.assert_array_equal(got, want)
+        with pytest.raises(ValueError, match="does not fit"):
+            mobilecnn.load_keras_applications_weights(initial, str(path), name)    # classifier="copy"
+        mobilecnn.load_keras_applications_weights(initial, str(path), name, classifier="fresh")
+        assert_close(run(_pooled(initial), x), expected, atol=1e-4)
+
+        headless = mobilecnn.build(name, include_top=False, pooling="avg", weights=str(path), **options)
+        assert_close(run(headless, x), expected, atol=1e-4)
+        headless.set_weights([np.zeros_like(w) for w in headless.get_weights()])
+        mobilecnn.load_keras_applications_weights(headless, str(path), name, classifier="headless")
+        assert_close(run(headless, x), expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("name, include_top", [
+    ("mobilenet-v2", False),       # a headless file (keras.applications' *_notop.h5) into a headless model
+    ("mobilenet-v3-small", True),  # a file with a two-layer top (Conv_2, Logits), Keras 2 names: paired by order
+])
+def test_keras_applications_h5_loads_into_a_headless_model(tmp_path, name, include_top):
+    """keras.applications' .h5 (saved from a model with or without its top) into ours with ``include_top=False``:
+    the same pooled features (within 1e-4, float64)."""
+    path = tmp_path / f"{name}.h5"
+    with float64():
+        ref = saved_h5_reference(name, 96, path, include_top=include_top,
+                                 **({} if include_top else {"pooling": "avg"}))
+        x = images(3, 96, seed=2).astype("float64")
+        expected = run(_pooled(ref) if include_top else ref, h5_reference_input(name, x)).reshape(len(x), -1)
+        ours = mobilecnn.build(name, resolution=96, include_top=False, pooling="avg", weights=str(path))
+        assert_close(run(ours, x), expected, atol=1e-4)

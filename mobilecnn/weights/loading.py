@@ -11,6 +11,7 @@ model is built, so a bad request fails before any work.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from mobilecnn.weights.sources import SOURCES, Published
 
 IMAGENET_CLASSES = 1000
 TORCH_FORMATS = ("pth", "safetensors")
+GENERIC_FILENAMES = ("model.safetensors", "pytorch_model.bin")
 # timm names its stems and stages so; torchvision's models name theirs features.N / conv1 / layerN.
 TIMM_KEYS = ("conv_stem.", "blocks.", "stem.", "stages.", "conv_head.", "layer0.")
 
@@ -74,6 +76,15 @@ class WeightsPlan:
                           top1=self.row.top1, top1_source=self.row.top1_source, resolution=self.row.resolution,
                           licence=self.row.licence)
         return record
+
+
+def cache_name(row: Published) -> str:
+    """The file's name in the cache: the source's file name, with the weights' name where that is generic
+    (every timm file on the hub is ``model.safetensors``)."""
+    name = row.filename
+    if name in GENERIC_FILENAMES:
+        name = f"{re.sub(r'[^A-Za-z0-9._-]+', '_', row.source_name)}-{name}"
+    return f"{row.source}-{name}"
 
 
 def published_for(name: str) -> list[Published]:
@@ -182,7 +193,7 @@ def plan_weights(entry: ModelEntry, weights: str, weights_source: str | None, ne
             raise ValueError(
                 f"{row.source} publishes no checksum for {row.url}, so it is not downloaded automatically: "
                 f"download it yourself and pass its path, weights='{row.filename}'")
-        path = str(fetch(row.url, row.digest, f"{row.source}-{row.filename}"))
+        path = str(fetch(row.url, row.digest, cache_name(row)))
         conventions = conventions_of(row) if row.format in TORCH_FORMATS or row.mean is not None else None
         plan = WeightsPlan(entry, path, "h5" if row.format == "h5" else row.format, row.source, conventions,
                            classifier, dict(family_options), row, notes)
