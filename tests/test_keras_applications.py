@@ -170,8 +170,10 @@ H5_FAMILIES = {
 # About 8 s or more each on 2 shared cores, most of it building the two models (measured, two runs): DenseNet-121
 # 10-15 s, Inception-v3 9 s, VGG-16 8-10 s, ResNet-50 7-10 s, EfficientNetV2-B0 7-8 s; the fast five take 2-6.5 s.
 # (ResNet-50's and Xception's .h5 files are also loaded in the fast suite, in float32:
-# test_classic_keras_applications, test_xception_inception.)
-H5_SLOW = {"densenet-121", "resnet-50", "vgg-16", "inception-v3", "efficientnet-v2-b0"}
+# test_classic_keras_applications, test_xception_inception; MobileNetV3Small's by test_keras_applications_h5_file_
+# loads_by_name, the same layers as V3-Large's.)
+H5_SLOW = {"densenet-121", "resnet-50", "vgg-16", "inception-v3", "efficientnet-v2-b0", "xception",
+           "mobilenet-v3-large"}
 TF_MODE = ("mobilenet-v1", "mobilenet-v2", "xception", "inception-v3")   # keras.applications: x / 127.5 - 1
 
 

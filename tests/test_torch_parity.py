@@ -74,7 +74,7 @@ CASES = [
     Case("mobilenet-v2", "mobilenet_v2"),
     Case("mobilenet-v3-small", "mobilenet_v3_small"),
     Case("mobilenet-v3-large", "mobilenet_v3_large", slow=True),
-    Case("efficientnet-b0", "efficientnet_b0", (64, 65))  # at 32 px its random logits reach 1e7,
+    Case("efficientnet-b0", "efficientnet_b0", (64, 65)),  # at 32 px its random logits reach 1e7,
     Case("efficientnet-b3", "efficientnet_b3", slow=True),
     Case("mnasnet-1.0", "mnasnet1_0", slow=True),
     Case("mnasnet-0.5", "mnasnet0_5"),

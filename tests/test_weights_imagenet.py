@@ -17,13 +17,13 @@ import warnings
 
 import numpy as np
 import pytest
-
-import mobilecnn
 import torch_reference as ref
 from conftest import assert_close
+from test_weights_io import _Server
+
+import mobilecnn
 from mobilecnn.weights import sources
 from mobilecnn.weights.sources import Published
-from test_weights_io import _Server
 
 SIZE = 96
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)

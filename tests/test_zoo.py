@@ -30,7 +30,8 @@ HEAVY_NEW = {"xception", "inception-v3", "se-resnext-50-32x4d", "mobilenet-v4-co
 LRN_MODELS = {"alexnet", "zfnet", "googlenet"}   # local response normalization: float32 only
 # Compound-scaled and wider siblings: the same blocks as EfficientNet-B0, ResNet-18 and ResNet-50 at other depths and
 # widths (their full-size parameters and MACs are checked above); at 64 px B4-B7 alone took 5 minutes of the suite.
-SCALED = {*(f"efficientnet-b{i}" for i in range(1, 8)), "resnet-34", "wide-resnet-50-2"}
+# WRN-28-10 (36M parameters at 32 px, 27 s): its pre-activation block is the same residual block option.
+SCALED = {*(f"efficientnet-b{i}" for i in range(1, 8)), "resnet-34", "wide-resnet-50-2", "wide-resnet-28-10"}
 SMALL_RUNS = [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY_CLASSIC | HEAVY_NEW | SCALED else n for n in ALL]
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mobilecnn.registry import ModelEntry
-from mobilecnn.weights.conventions import Conventions
 from mobilecnn.weights import sources
+from mobilecnn.weights.conventions import Conventions
 from mobilecnn.weights.sources import SOURCES, Published
 
 IMAGENET_CLASSES = 1000
