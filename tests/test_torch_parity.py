@@ -38,6 +38,7 @@ class Case:
     source: str = "torchvision"
     kwargs: tuple = ()            # the reference constructor's
     slow: bool = False
+    float32: bool = True          # False: the random net is too ill-conditioned for a float32 comparison
 
     def __str__(self) -> str:
         return self.name + "".join(f"-{v}" for _, v in self.options)
@@ -74,9 +75,12 @@ CASES = [
     Case("mobilenet-v2", "mobilenet_v2"),
     Case("mobilenet-v3-small", "mobilenet_v3_small"),
     Case("mobilenet-v3-large", "mobilenet_v3_large", slow=True),
-    Case("efficientnet-b0", "efficientnet_b0", (64, 65)),  # at 32 px its random logits reach 1e7,
-    Case("efficientnet-b3", "efficientnet_b3", slow=True),
+    Case("efficientnet-b0", "efficientnet_b0", (64, 65)),
+    # A random B3 is chaotic in float32: PyTorch's own float32 logits are ~1e5 off its float64 ones, as much as
+    # they vary between images (measured), so only float64 (exact to 1e-6) is compared.
+    Case("efficientnet-b3", "efficientnet_b3", (64, 65), slow=True, float32=False),
     Case("mnasnet-1.0", "mnasnet1_0", slow=True),
+    Case("efficientnet-v2-s", "efficientnet_v2_s", (64, 65), slow=True, float32=False),  # as B3
     Case("mnasnet-0.5", "mnasnet0_5"),
     # timm: the models it is the source for (its .safetensors files)
     Case("mobilenet-v4-conv-small", "mobilenetv4_conv_small", source="timm"),
@@ -124,6 +128,8 @@ def test_torch_weights_compute_what_the_source_computes(case, tmp_path):
             actual = np.asarray(ours(x, training=False))
         scale = float(np.abs(expected).max())
         assert_close(actual, expected, atol=1e-6 * scale, err_msg=f"{case} at {size}x{size}, float64")
+    if not case.float32:
+        return
     ours32 = mobilecnn.build(case.name, weights=path, resolution=size, classifier_activation=None,
                              **dict(case.options))
     actual32 = np.asarray(ours32(x.astype("float32"), training=False))

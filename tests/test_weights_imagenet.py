@@ -174,3 +174,30 @@ def test_export_with_imagenet_weights_carries_labels_source_and_conventions(serv
     assert meta["weights"]["conventions"]["padding"] == "symmetric"
     assert "mean [0.485, 0.456, 0.406]" in meta["input"]["preprocessing"]
     assert not meta["batchnorm_recalibrated"]
+
+
+def test_export_with_a_weights_file_and_with_the_cache_only(checkpoint, served, tmp_path):
+    """``--weights FILE`` end to end; then ``--weights imagenet`` with the server gone and the file in the cache
+    (put there by the first build): no request, the same weights."""
+    from mobilecnn.cli import main
+
+    _, path = checkpoint
+    module, server, row = served
+    out = tmp_path / "file.tflite"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["export", "squeezenet-1.1", "--weights", path, "--resolution", str(SIZE), "--out", str(out),
+                     "--no-gpu-check"]) == 0
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["verification"]["passed"] and meta["weights"]["source"] == "torchvision"
+    assert meta["weights"]["file"] == "squeezenet1_1-test.pth" and len(meta["labels"]) == 1000
+    mobilecnn.build("squeezenet-1.1", weights="imagenet", resolution=SIZE)   # fills the cache
+    server.httpd.shutdown()
+    server.httpd.server_close()
+    cached = tmp_path / "cached.tflite"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["export", "squeezenet-1.1", "--weights", "imagenet", "--resolution", str(SIZE),
+                     "--out", str(cached), "--no-gpu-check", "--no-verify"]) == 0
+    assert server.requests == ["/squeezenet1_1-test.pth"]
+    assert json.loads(cached.with_suffix(".json").read_text())["weights"]["digest"] == row.digest

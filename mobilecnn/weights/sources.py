@@ -750,20 +750,11 @@ PUBLISHED: tuple[Published, ...] = (
         top1=69.778, top1_source="torchvision GoogLeNet_Weights.IMAGENET1K_V1 (ImageNet-1k val, 224 px crop of 256)",
         resolution=224, padding="symmetric", bn_epsilon=1e-3, mean=INCEPTION_MEAN, std=INCEPTION_STD,
         crop_fraction=224 / 256, interpolation="bilinear"),
-    # Architecture differs from ours (our inception-v3 is keras.applications' layout):
-    # - torchvision's batch norms have a scale (gamma); ours have none (BatchNormalization(scale=False)):
-    #   torchvision 23,834,568 parameters without the auxiliary head (meta num_params 27,161,264 with it)
-    #   against our 23,817,352 trainable: the 17,216 gammas (they can be folded into the preceding kernels).
-    # - its 3x3 stride-1 average pools pad with zeros that count (F.avg_pool2d, count_include_pad=True);
-    #   Keras' AveragePooling2D(padding='same') leaves the padding out of the average (border pixels differ).
-    # - transform_input=True (as for GoogLeNet): the weights expect (x - 0.5) / 0.5, i.e. mean = std = 0.5.
-    Published(
-        model="inception-v3", source="torchvision", source_name="Inception_V3_Weights.IMAGENET1K_V1",
-        url="https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth", digest="sha256:0cc3c7bd",
-        format="pth", top1=77.294,
-        top1_source="torchvision Inception_V3_Weights.IMAGENET1K_V1 (ImageNet-1k val, 299 px crop of 342)",
-        resolution=299, padding="symmetric", bn_epsilon=1e-3, mean=INCEPTION_MEAN, std=INCEPTION_STD,
-        crop_fraction=299 / 342, interpolation="bilinear"),
+    # No torchvision row for inception-v3: our inception-v3 is keras.applications' layout, and torchvision's
+    # (inception_v3_google-0cc3c7bd.pth, 77.294%) differs in ways a weight copy cannot bridge: its batch norms
+    # have a scale (23,834,568 parameters without the auxiliary head against our 23,817,352 trainable: the
+    # 17,216 gammas), and its 3x3 stride-1 average pools count the zero padding (count_include_pad=True) where
+    # Keras' 'same' pooling leaves it out. keras.applications' InceptionV3 file is the one weights="imagenet" loads.
     Published(
         model="mnasnet-0.5", source="torchvision", source_name="MNASNet0_5_Weights.IMAGENET1K_V1",
         url="https://download.pytorch.org/models/mnasnet0.5_top1_67.823-3ffadce67e.pth", digest="sha256:3ffadce67e",
