@@ -975,58 +975,80 @@ PUBLISHED: tuple[Published, ...] = (
         resolution=224, padding="symmetric", bn_epsilon=1e-5, crop_fraction=224 / 256, interpolation="bilinear"),
     # ------------------------------------------------------------------------------------------------------------
     # timm 1.0.31: pretrained cfgs (timm/models/*.py default_cfgs) for the 1000-class ImageNet-1k heads, timm's
-    # default tag first. url: the Hugging Face hub file for cfgs with an hf_hub_id, else the cfg's url. mean/std,
+    # default tag first. url: the cfg's GitHub release file where it has one (its name carries the SHA-256's
+    # leading digits), else the Hugging Face hub file (MobileNetV4: no checksum found offline). mean/std,
     # crop_pct (crop_fraction), interpolation and input_size (resolution) are the cfg's; padding and bn_epsilon as
     # the built model has them (tf_* models: Conv2dSame and eps 1e-3). top1: results/results-imagenet.csv of
     # huggingface/pytorch-image-models (commit aa4b5850) at the cfg's input_size and crop_pct.
     # ------------------------------------------------------------------------------------------------------------
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="efficientnet-lite0", source="timm", source_name="tf_efficientnet_lite0.in1k",
-        url="https://huggingface.co/timm/tf_efficientnet_lite0.in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=74.846,
+        url=("https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights"
+             "/tf_efficientnet_lite0-0aa007d2.pth"),
+        digest="sha256:0aa007d2",
+        format="pth", top1=74.846,
         top1_source="timm results-imagenet.csv (224 px, crop 0.875; ImageNet-1k val)", resolution=224, padding="same",
         bn_epsilon=1e-3, mean=INCEPTION_MEAN, std=INCEPTION_STD, crop_fraction=0.875, interpolation="bicubic"),
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="efficientnet-lite0", source="timm", source_name="efficientnet_lite0.ra_in1k",
-        url="https://huggingface.co/timm/efficientnet_lite0.ra_in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=75.488,
+        url=("https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights"
+             "/efficientnet_lite0_ra-37913777.pth"),
+        digest="sha256:37913777",
+        format="pth", top1=75.488,
         top1_source="timm results-imagenet.csv (224 px, crop 0.875; ImageNet-1k val)", resolution=224,
         padding="symmetric", bn_epsilon=1e-5, crop_fraction=0.875, interpolation="bicubic"),
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="efficientnet-lite1", source="timm", source_name="tf_efficientnet_lite1.in1k",
-        url="https://huggingface.co/timm/tf_efficientnet_lite1.in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=76.674,
+        url=("https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights"
+             "/tf_efficientnet_lite1-bde8b488.pth"),
+        digest="sha256:bde8b488",
+        format="pth", top1=76.674,
         top1_source="timm results-imagenet.csv (240 px, crop 0.882; ImageNet-1k val)", resolution=240, padding="same",
         bn_epsilon=1e-3, mean=INCEPTION_MEAN, std=INCEPTION_STD, crop_fraction=0.882, interpolation="bicubic"),
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="efficientnet-lite2", source="timm", source_name="tf_efficientnet_lite2.in1k",
-        url="https://huggingface.co/timm/tf_efficientnet_lite2.in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=77.47, top1_source="timm results-imagenet.csv (260 px, crop 0.89; ImageNet-1k val)",
+        url=("https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights"
+             "/tf_efficientnet_lite2-dcccb7df.pth"),
+        digest="sha256:dcccb7df",
+        format="pth", top1=77.47, top1_source="timm results-imagenet.csv (260 px, crop 0.89; ImageNet-1k val)",
         resolution=260, padding="same", bn_epsilon=1e-3, mean=INCEPTION_MEAN, std=INCEPTION_STD, crop_fraction=0.89,
         interpolation="bicubic"),
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="efficientnet-lite3", source="timm", source_name="tf_efficientnet_lite3.in1k",
-        url="https://huggingface.co/timm/tf_efficientnet_lite3.in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=79.808,
+        url=("https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights"
+             "/tf_efficientnet_lite3-b733e338.pth"),
+        digest="sha256:b733e338",
+        format="pth", top1=79.808,
         top1_source="timm results-imagenet.csv (300 px, crop 0.904; ImageNet-1k val)", resolution=300, padding="same",
         bn_epsilon=1e-3, mean=INCEPTION_MEAN, std=INCEPTION_STD, crop_fraction=0.904, interpolation="bilinear"),
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="efficientnet-lite4", source="timm", source_name="tf_efficientnet_lite4.in1k",
-        url="https://huggingface.co/timm/tf_efficientnet_lite4.in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=81.54, top1_source="timm results-imagenet.csv (380 px, crop 0.92; ImageNet-1k val)",
+        url=("https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights"
+             "/tf_efficientnet_lite4-741542c3.pth"),
+        digest="sha256:741542c3",
+        format="pth", top1=81.54, top1_source="timm results-imagenet.csv (380 px, crop 0.92; ImageNet-1k val)",
         resolution=380, padding="same", bn_epsilon=1e-3, mean=INCEPTION_MEAN, std=INCEPTION_STD, crop_fraction=0.92,
         interpolation="bilinear"),
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="mnasnet-1.0", source="timm", source_name="mnasnet_100.rmsp_in1k",
-        url="https://huggingface.co/timm/mnasnet_100.rmsp_in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=74.672,
+        url=("https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights"
+             "/mnasnet_b1-74cb7081.pth"),
+        digest="sha256:74cb7081",
+        format="pth", top1=74.672,
         top1_source="timm results-imagenet.csv (224 px, crop 0.875; ImageNet-1k val)", resolution=224,
         padding="symmetric", bn_epsilon=1e-5, crop_fraction=0.875, interpolation="bicubic"),
     # SHA-256 not found offline: record it from the hub's LFS pointer
@@ -1140,32 +1162,44 @@ PUBLISHED: tuple[Published, ...] = (
         digest="sha256:ce0d4300", format="pth", top1=77.65,
         top1_source="timm results-imagenet.csv (224 px, crop 0.875; ImageNet-1k val)", resolution=224,
         padding="symmetric", bn_epsilon=1e-5, crop_fraction=0.875, interpolation="bilinear"),
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="se-resnet-50", source="timm", source_name="seresnet50.a1_in1k",
-        url="https://huggingface.co/timm/seresnet50.a1_in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=80.012, top1_source="timm results-imagenet.csv (224 px, crop 0.95; ImageNet-1k val)",
+        url=("https://github.com/huggingface/pytorch-image-models/releases/download/v0.1-rsb-weights"
+             "/seresnet50_a1_0-ffa00869.pth"),
+        digest="sha256:ffa00869",
+        format="pth", top1=80.012, top1_source="timm results-imagenet.csv (224 px, crop 0.95; ImageNet-1k val)",
         resolution=224, padding="symmetric", bn_epsilon=1e-5, crop_fraction=0.95, interpolation="bicubic",
         options={"stride_in_1x1": False, "stem_pool": "padded"}),
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="se-resnet-50", source="timm", source_name="seresnet50.a2_in1k",
-        url="https://huggingface.co/timm/seresnet50.a2_in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=80.102, top1_source="timm results-imagenet.csv (224 px, crop 0.95; ImageNet-1k val)",
+        url=("https://github.com/huggingface/pytorch-image-models/releases/download/v0.1-rsb-weights"
+             "/seresnet50_a2_0-850de0d9.pth"),
+        digest="sha256:850de0d9",
+        format="pth", top1=80.102, top1_source="timm results-imagenet.csv (224 px, crop 0.95; ImageNet-1k val)",
         resolution=224, padding="symmetric", bn_epsilon=1e-5, crop_fraction=0.95, interpolation="bicubic",
         options={"stride_in_1x1": False, "stem_pool": "padded"}),
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="se-resnet-50", source="timm", source_name="seresnet50.a3_in1k",
-        url="https://huggingface.co/timm/seresnet50.a3_in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=75.104, top1_source="timm results-imagenet.csv (160 px, crop 0.95; ImageNet-1k val)",
+        url=("https://github.com/huggingface/pytorch-image-models/releases/download/v0.1-rsb-weights"
+             "/seresnet50_a3_0-317ecd56.pth"),
+        digest="sha256:317ecd56",
+        format="pth", top1=75.104, top1_source="timm results-imagenet.csv (160 px, crop 0.95; ImageNet-1k val)",
         resolution=160, padding="symmetric", bn_epsilon=1e-5, crop_fraction=0.95, interpolation="bicubic",
         options={"stride_in_1x1": False, "stem_pool": "padded"}),
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="se-resnet-50", source="timm", source_name="seresnet50.ra2_in1k",
-        url="https://huggingface.co/timm/seresnet50.ra2_in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=80.26, top1_source="timm results-imagenet.csv (224 px, crop 0.875; ImageNet-1k val)",
+        url=("https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights"
+             "/seresnet50_ra_224-8efdb4bb.pth"),
+        digest="sha256:8efdb4bb",
+        format="pth", top1=80.26, top1_source="timm results-imagenet.csv (224 px, crop 0.875; ImageNet-1k val)",
         resolution=224, padding="symmetric", bn_epsilon=1e-5, crop_fraction=0.875, interpolation="bicubic",
         options={"stride_in_1x1": False, "stem_pool": "padded"}),
     # Cadene's SENet stem max-pools 3x3/2 with ceil_mode=True and no padding (timm legacy senet.py pool0): our
@@ -1186,18 +1220,24 @@ PUBLISHED: tuple[Published, ...] = (
         digest="sha256:d17c99b7", format="pth", top1=78.662,
         top1_source="timm results-imagenet.csv (224 px, crop 0.875; ImageNet-1k val)", resolution=224,
         padding="symmetric", bn_epsilon=1e-5, crop_fraction=0.875, interpolation="bilinear"),
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="se-resnext-50-32x4d", source="timm", source_name="seresnext50_32x4d.racm_in1k",
-        url="https://huggingface.co/timm/seresnext50_32x4d.racm_in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=81.268,
+        url=("https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights"
+             "/seresnext50_32x4d_racm-a304a460.pth"),
+        digest="sha256:a304a460",
+        format="pth", top1=81.268,
         top1_source="timm results-imagenet.csv (224 px, crop 0.875; ImageNet-1k val)", resolution=224,
         padding="symmetric", bn_epsilon=1e-5, crop_fraction=0.875, interpolation="bicubic"),
-    # SHA-256 not found offline: record it from the hub's LFS pointer
+    # The file name ends in its SHA-256's leading digits (torch.hub's convention, which timm's release
+    # files follow); timm's config gives this release URL beside the hub copy.
     Published(
         model="se-resnext-50-32x4d", source="timm", source_name="seresnext50_32x4d.gluon_in1k",
-        url="https://huggingface.co/timm/seresnext50_32x4d.gluon_in1k/resolve/main/model.safetensors", digest="",
-        format="safetensors", top1=79.916,
+        url=("https://github.com/rwightman/pytorch-pretrained-gluonresnet/releases/download/v0.1"
+             "/gluon_seresnext50_32x4d-90cf2d6e.pth"),
+        digest="sha256:90cf2d6e",
+        format="pth", top1=79.916,
         top1_source="timm results-imagenet.csv (224 px, crop 0.875; ImageNet-1k val)", resolution=224,
         padding="symmetric", bn_epsilon=1e-5, crop_fraction=0.875, interpolation="bicubic"),
     # Cadene's SENet stem max-pools 3x3/2 with ceil_mode=True and no padding (timm legacy senet.py pool0): our
