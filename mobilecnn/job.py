@@ -13,6 +13,11 @@
    agreement with its Keras model), check that it is full-integer and how
    XNNPACK takes it, optionally time it;
 5. only then write the .tflite and a sidecar JSON (atomically).
+
+Under ``MultiWorkerMirroredStrategy`` (``TF_CONFIG``) every worker runs the
+whole job on the same data (each training step's batch split between them,
+the gradients summed) and ends with the same model; only the chief (the
+``chief`` task, else worker 0) writes the files.
 """
 
 from __future__ import annotations
@@ -82,6 +87,7 @@ class JobResult:
     sidecar: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)   # the recipe: epochs, learning rates, batch, shifts
+    worker: str = ""                          # multi-worker: this task ("worker 1 of 2"); only the chief writes
     model_content: bytes = field(default=b"", repr=False)
 
     @property
@@ -104,7 +110,7 @@ def tflite_predictions(content: bytes, images: np.ndarray) -> np.ndarray:
 
 def _fit(model, data: datasets.ImageData, progress: JobProgress, phase: str, *, epochs: int, batch_size: int,
          learning_rate: float, strategy, seed: int, validate: bool, max_shift: int, warmup_epochs: float = 0.0,
-         deterministic: bool = True) -> int:
+         deterministic: bool = True, backup_dir: Path | None = None) -> int:
     """Train ``model``; return the number of replicas it trained on (its own strategy's, as Keras compiled it)."""
     from mobilecnn.training import progress_callback, steps_per_epoch
 
@@ -114,7 +120,8 @@ def _fit(model, data: datasets.ImageData, progress: JobProgress, phase: str, *, 
         train(model, (data.x_train, data.y_train), epochs=epochs, batch_size=batch_size,
               learning_rate=learning_rate, validation_data=(data.x_test, data.y_test) if validate else None,
               strategy=strategy, callbacks=[callback], seed=seed, max_shift=max_shift,
-              warmup_epochs=warmup_epochs, clipnorm=CLIPNORM, deterministic=deterministic)
+              warmup_epochs=warmup_epochs, clipnorm=CLIPNORM, deterministic=deterministic,
+              backup_dir=backup_dir, delete_backup=False)
     finally:
         progress.fit_end()
     return int(model.distribute_strategy.num_replicas_in_sync)
@@ -133,7 +140,7 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
             benchmark: bool = False, ptq: bool | None = None, strategy=None, seed: int = 0,
             test_fraction: float | None = None, threads: tuple[int, ...] = (1, 2), validate: bool = True,
             max_shift: int | None = None, deterministic: bool = True,
-            progress: JobProgress | None = None) -> JobResult:
+            backup_dir: str | os.PathLike | None = None, progress: JobProgress | None = None) -> JobResult:
     """Train ``name`` on ``dataset`` ("digits" or a folder per class) and export it to int8; see the module doc.
 
     ``ptq`` (always when not ``qat``) also measures post-training
@@ -151,6 +158,11 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
     weights; op determinism matters where kernels are not deterministic by
     default (GPUs, some multi-threaded reductions). Turn it off for a model
     with an op that has no deterministic kernel (TensorFlow raises then).
+    ``backup_dir`` keeps each training phase's state there after every epoch
+    (:func:`mobilecnn.training.backup_and_restore`: written atomically, by the chief only): the same call
+    again after a failure (a lost worker, a killed process) resumes the interrupted phase after its last saved
+    epoch, and a finished phase is restored, not retrained. The job removes what it kept there when it
+    succeeds. Under multi-worker training every worker must see the same directory.
     Raises ``ValueError`` subclasses for bad input (unknown model or option,
     dataset errors, class count, output path) before any training, and
     ``export.ConversionError`` if conversion fails; nothing is written unless
@@ -164,7 +176,7 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
     from mobilecnn.export.delegates import xnnpack_report
     from mobilecnn.export.files import check_output, write_atomic
     from mobilecnn.quantization import float_ops
-    from mobilecnn.training import accuracy
+    from mobilecnn.training import accuracy, is_chief, worker_name
 
     progress = progress or JobProgress()
     ptq = True if not qat else bool(ptq)  # without QAT, the int8 model is the post-training-quantized one
@@ -202,9 +214,11 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
     keras.utils.set_random_seed(seed)
     with _scope(strategy):
         model = mobilecnn.build(entry.name, **options)
+    backups = Path(backup_dir) if backup_dir is not None else None
     replicas = {"float": _fit(model, data, progress, "float", epochs=epochs, batch_size=batch_size,
                               learning_rate=learning_rate, strategy=strategy, seed=seed, validate=validate,
-                              max_shift=max_shift, warmup_epochs=WARMUP_EPOCHS, deterministic=deterministic)}
+                              max_shift=max_shift, warmup_epochs=WARMUP_EPOCHS, deterministic=deterministic,
+                              backup_dir=backups / "float" if backups else None)}
     float_accuracy = accuracy(model, data.x_test, data.y_test)
     lap("float training")
     result = JobResult(entry.name, options, data.source, data.class_names, len(data.x_train), len(data.x_test),
@@ -234,7 +248,8 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
             qat_model = mobilecnn.qat(model, calibration=calibration)
         replicas["QAT"] = _fit(qat_model, data, progress, "QAT", epochs=qat_epochs, batch_size=batch_size,
                                learning_rate=qat_learning_rate, strategy=strategy, seed=seed, validate=validate,
-                               max_shift=max_shift, deterministic=deterministic)
+                               max_shift=max_shift, deterministic=deterministic,
+                               backup_dir=backups / "qat" if backups else None)
         keras_outputs = np.asarray(_predict(qat_model, data.x_test))
         result.qat_keras_accuracy = float(np.mean(keras_outputs.argmax(-1) == data.y_test))
         lap("QAT fine-tuning")
@@ -261,13 +276,28 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
         lap("benchmark")
 
     result.seconds = seconds
-    if out_path is not None:
+    result.worker = worker_name(strategy)
+    if out_path is not None and is_chief(strategy):  # the other workers hold the same model: the chief writes it
         progress.step("write")
         write_atomic(out_path, content)
         sidecar = Path(out_path).with_suffix(".json")
         write_atomic(sidecar, json.dumps(sidecar_metadata(result), indent=2, default=str) + "\n")
         result.path, result.sidecar = str(out_path), str(sidecar)
+    if backups is not None and is_chief(strategy):  # done: a rerun starts afresh
+        _remove_backups(backups)
     return result
+
+
+def _remove_backups(folder: Path) -> None:
+    """Remove the job's phase backups (``float``, ``qat``) and the folder if that leaves it empty."""
+    import shutil
+
+    for phase in ("float", "qat"):
+        shutil.rmtree(folder / phase, ignore_errors=True)
+    try:
+        folder.rmdir()
+    except OSError:  # not empty (the user's files) or gone
+        pass
 
 
 def _predict(model, images):

@@ -45,11 +45,12 @@ def exported_with(name: str, precision: str, options: dict):
     return _cache[key]
 
 
-# Dynamic-range quantization rewrites nothing and quantizes only weights: two models (the hard-swish and the
-# grouped-convolution nets) keep it in the fast suite, the other six run it under -m slow.
-DYNAMIC_FAST = {"mobilenet-v3-small", "shufflenet-v1"}
-# MobileNet V3-Large is V3-Small's layers (hard-swish, squeeze-excite) at another depth: under -m slow.
-SLOW_MODELS = {"mobilenet-v3-large"}
+# Dynamic-range quantization rewrites nothing and quantizes only weights: one model (the hard-swish net) keeps it
+# in the fast suite, the others run it under -m slow.
+DYNAMIC_FAST = {"mobilenet-v3-small"}
+# MobileNet V3-Large is V3-Small's layers (hard-swish, squeeze-excite) at another depth, MobileNet V1's
+# (depthwise, pointwise, ReLU6) are MobileNet V2's without the residual: both under -m slow.
+SLOW_MODELS = {"mobilenet-v3-large", "mobilenet-v1"}
 # Each model's exports share a worker (xdist_group, pyproject's --dist loadgroup): the other precisions' size checks
 # and the GPU test reuse its float32 and float16 files instead of converting them again on the other worker.
 EXPORT_CASES = [pytest.param(n, p, marks=[pytest.mark.xdist_group(f"export-{n}")]

@@ -63,7 +63,7 @@ CASES = [
     Case("resnext-101-32x8d", "resnext101_32x8d", slow=True),
     Case("wide-resnet-50-2", "wide_resnet50_2", slow=True),
     Case("wide-resnet-101-2", "wide_resnet101_2", slow=True),
-    Case("densenet-121", "densenet121"),
+    Case("densenet-121", "densenet121", slow=True),
     Case("densenet-169", "densenet169", slow=True),
     Case("densenet-201", "densenet201", slow=True),
     Case("squeezenet-1.0", "squeezenet1_0", slow=True),
@@ -75,13 +75,13 @@ CASES = [
     Case("mobilenet-v2", "mobilenet_v2"),
     Case("mobilenet-v3-small", "mobilenet_v3_small"),
     Case("mobilenet-v3-large", "mobilenet_v3_large", slow=True),
-    Case("efficientnet-b0", "efficientnet_b0", (64, 65)),
+    Case("efficientnet-b0", "efficientnet_b0", (64, 65), slow=True),
     # A random B3 is chaotic in float32: PyTorch's own float32 logits are ~1e5 off its float64 ones, as much as
     # they vary between images (measured), so only float64 (exact to 1e-6) is compared.
     Case("efficientnet-b3", "efficientnet_b3", (64, 65), slow=True, float32=False),
     Case("mnasnet-1.0", "mnasnet1_0", slow=True),
     Case("efficientnet-v2-s", "efficientnet_v2_s", (64, 65), slow=True, float32=False),  # as B3
-    Case("mnasnet-0.5", "mnasnet0_5"),
+    Case("mnasnet-0.5", "mnasnet0_5", slow=True),
     # timm: the models it is the source for (its .safetensors files)
     Case("mobilenet-v4-conv-small", "mobilenetv4_conv_small", source="timm"),
     Case("mobilenet-v4-conv-medium", "mobilenetv4_conv_medium", source="timm", slow=True),
@@ -90,7 +90,7 @@ CASES = [
     Case("mobilenet-v4-hybrid-large", "mobilenetv4_hybrid_large", source="timm", slow=True),
     Case("efficientnet-lite0", "tf_efficientnet_lite0", source="timm"),
     Case("efficientnet-lite2", "tf_efficientnet_lite2", source="timm", slow=True),
-    Case("se-resnet-50", "legacy_seresnet50", source="timm"),
+    Case("se-resnet-50", "legacy_seresnet50", source="timm", slow=True),
     Case("se-resnext-50-32x4d", "seresnext50_32x4d", source="timm", slow=True),
 ]
 

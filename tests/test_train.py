@@ -1,5 +1,6 @@
 """The train -> QAT -> int8 job on the digits: accuracy of QAT against float and post-training quantization,
-Keras/TFLite agreement, the `mobilecnn train` command and its errors, training under MirroredStrategy."""
+Keras/TFLite agreement, the `mobilecnn train` command and its errors (bad arguments exit 2, internal failures
+exit 1 with one line), training under MirroredStrategy (multi-worker: tests/test_multiworker.py)."""
 
 from __future__ import annotations
 
@@ -128,6 +129,63 @@ def test_non_positive_epochs_exit_2(capsys):
     assert "--epochs must be at least 1, got 0" in capsys.readouterr().err
 
 
+# What TensorFlow said when Keras 3 fed a multi-worker batch to strategy.reduce: the first line names the value,
+# the rest is the tensor's contents.
+PER_REPLICA = ("Attempt to convert a value (PerReplica:{\n  0: <tf.Tensor: shape=(32, 32, 32, 1), dtype=float32, "
+               "numpy=\narray([[[[ 0. ],\n" + "x" * 10000 + "\n}) with an unsupported type")
+
+
+@pytest.mark.parametrize("error", [RuntimeError, ValueError])
+def test_internal_failure_exits_1_with_one_line_naming_the_step(monkeypatch, capsys, error):
+    """A failure inside the work (here float training, as the multi-worker one was) is exit 1 with one line:
+    the step, the exception's type and the first line of its message; never exit 2, never the tensor's values.
+    A ValueError counts as the user's only while the job reads its arguments and data."""
+    import mobilecnn.job
+
+    def fail(*args, **kwargs):
+        raise error(PER_REPLICA)
+
+    monkeypatch.setattr(mobilecnn.job, "_fit", fail)
+    assert main(["train", "lenet-5", "--epochs", "1"]) == 1
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err[:2000]
+    assert lines[0].startswith(f"mobilecnn train: failed while float training: {error.__name__}: "
+                               "Attempt to convert a value (PerReplica:{ …"), lines[0]
+    assert "--verbose shows the traceback" in lines[0]
+    assert "x" * 100 not in err and "numpy=" not in err and len(lines[0]) < 400
+
+
+def test_internal_failure_with_verbose_raises_the_original_error(monkeypatch):
+    import mobilecnn.job
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("conversion blew up")
+
+    monkeypatch.setattr(mobilecnn.job, "_fit", fail)
+    with pytest.raises(RuntimeError, match="conversion blew up"):  # the traceback, not one line
+        main(["train", "lenet-5", "--epochs", "1", "--verbose"])
+
+
+def test_bad_tf_config_and_bad_flags_still_exit_2(monkeypatch, capsys):
+    monkeypatch.setenv("TF_CONFIG", "{not json")
+    assert main(["train", "lenet-5", "--epochs", "1"]) == 2
+    assert "check TF_CONFIG" in capsys.readouterr().err
+    monkeypatch.delenv("TF_CONFIG")
+    assert main(["train", "lenet-5", "--epochs", "many"]) == 2  # argparse
+    assert "invalid int value: 'many'" in capsys.readouterr().err
+
+
+def test_one_line_keeps_the_first_line_and_no_values():
+    from mobilecnn.cli.common import one_line
+
+    assert one_line(ValueError(PER_REPLICA)) == "Attempt to convert a value (PerReplica:{ …"
+    assert one_line(RuntimeError("plain reason")) == "plain reason"
+    assert one_line(RuntimeError("a, " * 200)).endswith(" …") and len(one_line(RuntimeError("a, " * 200))) <= 200
+    assert one_line(RuntimeError("shape (2,), numpy=array([1., 2.])")) == "shape (2,), …"
+    assert one_line(RuntimeError("")) == "(no message)"
+
+
 MIRRORED = textwrap.dedent("""
     import json, os
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
@@ -190,3 +248,73 @@ def test_train_rejects_bad_arguments():
         train(model, data, validation_data=(data[0], np.arange(8, 12)), epochs=1)
     with pytest.raises(ValueError, match=r"labels must be a 1-D array of class indices, got shape \(4, 10\)"):
         train(model, (data[0], np.eye(10)[:4]), epochs=1)
+
+
+def _tiny_digits(n: int = 64):
+    rng = np.random.default_rng(0)
+    return rng.uniform(0, 255, (n, 32, 32, 1)).astype("float32"), np.arange(n) % 10
+
+
+def test_backup_resumes_after_the_last_saved_epoch(tmp_path):
+    """Stopped by a failure after epoch 2 of 4, the same train() call again resumes: it trains epochs 3 and 4
+    only, from the weights saved after epoch 2 (not its own fresh ones); the backup holds complete files only
+    (no temporary names left) and is removed when training ends."""
+    import keras
+
+    import mobilecnn
+    from mobilecnn.training import train
+
+    data, backup = _tiny_digits(), tmp_path / "backup"
+    saved = {}
+
+    class Fail(keras.callbacks.Callback):  # runs after the backup callback (train's own come first)
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                saved["weights"] = [np.array(w) for w in self.model.weights]
+                raise RuntimeError("worker lost")
+
+    keras.utils.set_random_seed(0)
+    with pytest.raises(RuntimeError, match="worker lost"):
+        train(mobilecnn.build("lenet-5", num_classes=10), data, epochs=4, batch_size=32, backup_dir=backup,
+              callbacks=[Fail()])
+    assert sorted(p.name for p in backup.iterdir()) == ["latest.weights.h5", "training_metadata.json"]
+    assert json.loads((backup / "training_metadata.json").read_text())["epoch"] == 2
+
+    seen = {"epochs": []}
+
+    class Watch(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen["start"] = [np.array(w) for w in self.model.weights]
+
+        def on_epoch_begin(self, epoch, logs=None):
+            seen["epochs"].append(epoch)
+
+    keras.utils.set_random_seed(1)
+    train(mobilecnn.build("lenet-5", num_classes=10), data, epochs=4, batch_size=32, backup_dir=backup,
+          callbacks=[Watch()])
+    assert seen["epochs"] == [2, 3]
+    assert all(np.array_equal(a, b) for a, b in zip(seen["start"], saved["weights"], strict=True))
+    assert not backup.exists()
+
+
+def test_backup_is_written_by_the_chief_only(tmp_path, monkeypatch):
+    """A worker that is not the chief saves to a temporary directory it removes: nothing in the backup."""
+    import mobilecnn
+    import mobilecnn.training as training
+
+    monkeypatch.setattr(training, "is_chief", lambda strategy=None: False)
+    backup = tmp_path / "backup"
+    training.train(mobilecnn.build("lenet-5", num_classes=10), _tiny_digits(), epochs=2, batch_size=32,
+                   backup_dir=backup, delete_backup=False)
+    assert not backup.exists()
+
+
+def test_job_backup_dir_is_removed_when_the_job_succeeds(tmp_path):
+    from mobilecnn.job import run_job
+
+    backup = tmp_path / "backup"
+    backup.mkdir()
+    (backup / "mine.txt").write_text("keep")  # the user's own file stays
+    result = run_job("lenet-5", epochs=1, validate=False, backup_dir=backup)
+    assert result.float_accuracy > 0
+    assert sorted(p.name for p in backup.iterdir()) == ["mine.txt"]

@@ -18,7 +18,7 @@ ALL = mobilecnn.list_models()
 # their own small-resolution builds, save/reload and tf_keras twin run under -m slow (parameters and MACs always).
 HEAVY_CLASSIC = {"resnet-101", "resnet-152", "se-resnet-101", "se-resnet-152", "wide-resnet-101-2",
                  "resnext-101-32x8d", "densenet-169", "densenet-201", "vgg-13", "vgg-16", "vgg-19",
-                 "vgg-13-bn", "vgg-16-bn", "vgg-19-bn"}
+                 "vgg-13-bn", "vgg-16-bn", "vgg-19-bn", "resnext-50-32x4d"}
 # The newer families likewise: one small member of each stays fast (efficientnet-lite0, mnasnet-0.5,
 # efficientnet-v2-b0, mobilenet-v4-conv-small and -hybrid-medium); Xception and Inception-v3 (over 20M
 # parameters) and SE-ResNeXt (se-resnet-50 covers its block) run under -m slow.

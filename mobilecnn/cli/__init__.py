@@ -4,7 +4,8 @@ One module per subcommand (``models``: list and info; ``train``; ``export``; ``b
 over the libraries, which never import this package. Argument parsing imports no TensorFlow: ``--help``,
 ``list`` and ``info`` answer at once; a subcommand imports what it needs when it runs.
 
-Exit codes: 0 done, 1 the work failed (with the reason), 2 bad arguments.
+Exit codes: 0 done, 1 the work failed (one line: the step, the exception's type and the first line of its
+message, never a tensor's values; ``--verbose`` shows the traceback instead), 2 bad arguments.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from mobilecnn.cli.common import MODEL_OPTION_FLAGS, UsageError, add_model_options, key_value, model_options
+from mobilecnn.cli.common import (
+    MODEL_OPTION_FLAGS,
+    StepFailed,
+    UsageError,
+    add_model_options,
+    key_value,
+    model_options,
+    one_line,
+)
 
 # name -> (help, module, add-arguments function, run function): modules load only for the command that runs.
 SUBCOMMANDS: dict[str, tuple[str, str, str, str]] = {
@@ -77,14 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if verbose:
                 raise
             where = f" (native log: {log.keep()})" if log is not None else ""
-            print(f"mobilecnn {args.command}: failed: {type(err).__name__}: {_one_line(err)}{where}; "
-                  "--verbose shows the traceback", file=sys.stderr)
+            if isinstance(err, StepFailed):
+                what = f"failed while {err.step}: {type(err.error).__name__}: {one_line(err.error)}"
+            else:
+                what = f"failed: {type(err).__name__}: {one_line(err)}"
+            print(f"mobilecnn {args.command}: {what}{where}; --verbose shows the traceback", file=sys.stderr)
             return 1
-
-
-def _one_line(err: BaseException, limit: int = 300) -> str:
-    text = " ".join(str(err).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _nothing:
@@ -95,8 +102,8 @@ class _nothing:
         return False
 
 
-__all__ = ["main", "make_parser", "UsageError", "key_value", "add_model_options", "model_options",
-           "MODEL_OPTION_FLAGS", "SUBCOMMANDS"]
+__all__ = ["main", "make_parser", "UsageError", "StepFailed", "one_line", "key_value", "add_model_options",
+           "model_options", "MODEL_OPTION_FLAGS", "SUBCOMMANDS"]
 
 
 if __name__ == "__main__":

@@ -1,14 +1,48 @@
-"""What the subcommands share: the usage-error type, the model-option flags, number formatting."""
+"""What the subcommands share: the error types and their one-line messages, the model-option flags, number
+formatting."""
 
 from __future__ import annotations
 
 import argparse
 import ast
+import re
 from collections.abc import Sequence
 
 
 class UsageError(Exception):
     """Bad arguments: exit code 2."""
+
+
+class StepFailed(Exception):
+    """The work failed inside a named step (not the user's arguments): exit code 1, one line naming the step.
+
+    ``error`` is the exception that stopped it (also the ``__cause__``); :func:`mobilecnn.cli.main` prints
+    ``failed while <step>: <type>: <first line of its message>``.
+    """
+
+    def __init__(self, step: str, error: BaseException) -> None:
+        super().__init__(f"{step}: {type(error).__name__}: {one_line(error)}")
+        self.step, self.error = step, error
+
+
+# Where a message starts to print a tensor's or an array's values (TensorFlow puts them in its messages:
+# "Attempt to convert a value (PerReplica:{ 0: <tf.Tensor: shape=(32, 32, 32, 1), dtype=float32, numpy=array(...").
+_VALUES = re.compile(r"numpy=|array\(|\btensor\(\[")
+
+
+def one_line(err: BaseException, limit: int = 200) -> str:
+    """An exception's message for a one-line report: its first non-empty line, cut where values start, at most
+    ``limit`` characters; " …" marks what was left out. Never the values of the tensors a message may hold."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    text = lines[0] if lines else ""
+    cut = len(lines) > 1
+    values = _VALUES.search(text)
+    if values:
+        text, cut = text[:values.start()].rstrip(), True
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text, cut = text[:limit - 2].rstrip(), True
+    return (text + " …" if cut else text) or "(no message)"
 
 
 def key_value(text: str) -> tuple[str, object]:

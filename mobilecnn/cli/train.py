@@ -1,7 +1,7 @@
 """``mobilecnn train``: train a model on digits or your images, optionally quantization-aware, export int8.
 
-Exit codes: 0 done; 1 training or conversion failed (the reason is printed);
-2 bad arguments (unknown model or option, a missing, empty or unreadable
+Exit codes: 0 done; 1 training or conversion failed (one line: "failed while <step>: <type>: <reason>";
+``--verbose`` shows the traceback); 2 bad arguments (unknown model or option, a missing, empty or unreadable
 dataset, a class count that does not match ``--num-classes``, an output in a
 missing directory or an existing file without ``--force``).
 """
@@ -9,9 +9,8 @@ missing directory or an existing file without ``--force``).
 from __future__ import annotations
 
 import argparse
-import sys
 
-from mobilecnn.cli.common import UsageError, add_model_options, model_options
+from mobilecnn.cli.common import StepFailed, UsageError, add_model_options, model_options, one_line
 
 
 def add_train_arguments(p: argparse.ArgumentParser) -> None:
@@ -40,6 +39,11 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--distribute", choices=STRATEGIES, default="auto",
                    help="tf.distribute strategy: auto (multi-worker from TF_CONFIG, mirrored on several GPUs), "
                         "none, mirrored, multi-worker")
+    p.add_argument("--backup-dir", metavar="DIR",
+                   help="keep the training state here after every epoch: the same command again after a failure "
+                        "(a lost worker, a killed process) resumes from the last saved epoch; written by the "
+                        "chief only, atomically; removed when the job succeeds (multi-worker: a path every "
+                        "worker sees)")
     p.add_argument("--seed", type=int, default=0)
     add_model_options(p, num_classes_help="default: the dataset's class count")
 
@@ -57,6 +61,14 @@ class RichProgress:
     def step(self, name: str) -> None:
         self.steps.append(name)
         self.progress.update(self.step_task, description=name)
+
+    # How a failure names the step it stopped in: "failed while <doing>".
+    DOING = {"data": "loading the data", "write": "writing the export"}
+
+    @property
+    def doing(self) -> str:
+        step = self.steps[-1] if self.steps else "starting"
+        return self.DOING.get(step, step)
 
     @property
     def checking_input(self) -> bool:
@@ -88,7 +100,6 @@ def run_train(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from mobilecnn.export.convert import ConversionError
     from mobilecnn.job import run_job
     from mobilecnn.training import strategy_from_environment
 
@@ -98,9 +109,17 @@ def run_train(args: argparse.Namespace) -> int:
         if value is not None and value < least:
             raise UsageError(f"--{key.replace('_', '-')} must be at least {least}, got {value}")
     console = Console(stderr=True)
-    progress = None
+    verbose = bool(getattr(args, "verbose", False))
     try:
         strategy = strategy_from_environment(args.distribute)
+    except ValueError as err:  # TF_CONFIG that does not parse or name a cluster
+        raise UsageError(f"--distribute {args.distribute}: {one_line(err)} (check TF_CONFIG)") from err
+    except Exception as err:
+        if verbose:
+            raise
+        raise StepFailed(f"starting the {args.distribute} strategy", err) from err
+    progress = None
+    try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as bars:
             progress = RichProgress(bars)
@@ -108,14 +127,20 @@ def run_train(args: argparse.Namespace) -> int:
                              qat_epochs=args.qat_epochs, options=options, batch_size=args.batch_size,
                              learning_rate=args.learning_rate, export=args.export, force=args.force,
                              io_type=args.io_type, benchmark=args.benchmark, ptq=args.ptq or None,
-                             strategy=strategy, seed=args.seed, max_shift=args.max_shift, progress=progress)
-    except ConversionError as err:
-        print(f"mobilecnn train: failed: {err}", file=sys.stderr)
-        return 1
+                             strategy=strategy, seed=args.seed, max_shift=args.max_shift,
+                             backup_dir=args.backup_dir, progress=progress)
+    except UsageError:
+        raise
     except ValueError as err:
         if progress is None or progress.checking_input:  # unknown model, bad options, dataset errors, output path
             raise UsageError(str(err)) from err
-        raise  # a failure of the work itself (exit 1, one line: see mobilecnn.cli.main)
+        if verbose:
+            raise
+        raise StepFailed(progress.doing, err) from err  # the work itself failed: exit 1, one line
+    except Exception as err:  # conversion, TensorFlow, LiteRT...: exit 1, one line (the traceback with --verbose)
+        if verbose:
+            raise
+        raise StepFailed(progress.doing if progress is not None else "starting", err) from err
     print_report(result)
     return 0
 
@@ -153,6 +178,11 @@ def print_report(result) -> None:
                       f"median {t['median_ms']:.3f} ms, p90 {t['p90_ms']:.3f} ms (batch 1)")
     if not result.latency:
         table.add_row("latency", "not measured (--benchmark)")
-    table.add_row("file", f"{result.path} (+ {result.sidecar})" if result.path else "not written (--export PATH)")
+    if result.path:
+        table.add_row("file", f"{result.path} (+ {result.sidecar})")
+    elif result.worker:
+        table.add_row("file", f"not written here ({result.worker}): the chief writes --export")
+    else:
+        table.add_row("file", "not written (--export PATH)")
     table.add_row("time", ", ".join(f"{k} {v:.0f} s" for k, v in result.seconds.items()))
     Console().print(table)
