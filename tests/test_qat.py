@@ -40,7 +40,7 @@ REDUCED = {
 # SqueezeNet 1.0 repeat V3-Small's and SqueezeNet 1.1's layers and run under -m slow.
 FAST = {"lenet-5", "mobilenet-v1", "mobilenet-v2", "mobilenet-v3-small", "shufflenet-v1",
         "shufflenet-v2", "squeezenet-1.1", "efficientnet-b0", "alexnet", "googlenet", "nin-cifar",
-        "resnet-18", "vgg-11-bn"}   # xception (32 s): its separable blocks are MobileNet's layers, under -m slow
+        "resnet-18", "vgg-11-bn", "xception"}
 # Families whose fast QAT export (the same checks: full integer, one XNNPACK partition, follows the QAT model)
 # lives in their own test file, beside the rest of the family's tests.
 QAT_ELSEWHERE = {"efficientnet-lite": "test_efficientnet_lite.py", "mnasnet": "test_mnasnet.py",

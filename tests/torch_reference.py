@@ -18,7 +18,13 @@ import pytest
 
 @functools.cache
 def torch():
-    return pytest.importorskip("torch", reason="PyTorch is a test extra: pip install -e '.[dev]'")
+    t = pytest.importorskip("torch", reason="PyTorch is a test extra: pip install -e '.[dev]'")
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # As conftest does for TensorFlow: under -n N each worker gets its share of the cores (PyTorch's pool,
+        # sized for all of them in each worker, made the workers contend).
+        workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+        t.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
+    return t
 
 
 @functools.cache
