@@ -175,11 +175,12 @@ def export_model(source, precision: str = "float32", out: str | os.PathLike | No
         from mobilecnn.weights.labels import imagenet_classes
 
         labels = list(imagenet_classes())
-    conventions = (weights or {}).get("conventions") or {}
     described = entry.preprocessing.description if entry else "inside the model" if pixels else "unknown"
-    if conventions.get("mean") is not None:
-        described = (f"pixels in [0, 255] RGB, normalized with mean {conventions['mean']} and std "
-                     f"{conventions['std']} on [0, 1] ({conventions.get('source') or 'the weights'})")
+    if (weights or {}).get("conventions"):
+        from mobilecnn.weights.conventions import coerce
+
+        own = coerce(weights["conventions"]).preprocessing   # the Rescaling the weights' conventions built
+        described = own.description if own is not None else described
     metadata = {
         "model": meta["model"],
         "options": {k: v for k, v in meta["options"].items() if jsonable(v)},

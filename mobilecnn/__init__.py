@@ -96,12 +96,7 @@ def _published_weights(name: str) -> list[dict[str, Any]]:
     """The published ImageNet weights for ``name``, per source (the first of each is what it loads)."""
     from mobilecnn.weights.sources import PUBLISHED
 
-    return [{"source": row.source, "source_name": row.source_name, "options": dict(row.options),
-             "top1": row.top1, "resolution": row.resolution, "top1_source": row.top1_source, "url": row.url,
-             "digest": row.digest or None, "format": row.format, "licence": row.licence,
-             "conventions": {"padding": row.padding, "bn_epsilon": row.bn_epsilon, "mean": row.mean, "std": row.std,
-                             "crop_fraction": row.crop_fraction, "interpolation": row.interpolation}}
-            for row in PUBLISHED if row.model == name]
+    return [row.as_dict() for row in PUBLISHED if row.model == name]
 
 
 register_when_keras_loads()  # .keras files of ours load in safe mode after `import mobilecnn`

@@ -172,7 +172,7 @@ def test_export_with_imagenet_weights_carries_labels_source_and_conventions(serv
     assert meta["labels"][:2] == ["tench", "goldfish"] and len(meta["labels"]) == 1000
     assert meta["weights"]["source"] == "torchvision" and meta["weights"]["digest"] == row.digest
     assert meta["weights"]["conventions"]["padding"] == "symmetric"
-    assert "mean [0.485, 0.456, 0.406]" in meta["input"]["preprocessing"]
+    assert "mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225)" in meta["input"]["preprocessing"]
     assert not meta["batchnorm_recalibrated"]
 
 

@@ -307,3 +307,25 @@ def test_a_corrupt_cache_entry_is_not_used(tmp_path):
     (tmp_path / "w.bin").write_bytes(b"not the file")
     with pytest.raises(WeightsDownloadError, match="cached"):
         fetch("http://127.0.0.1:9/w.bin", SHA, folder=tmp_path, progress=False)
+
+
+def test_port_pairs_a_grey_input_convolution_and_refuses_a_misfit():
+    """A convolution of one input channel has PyTorch shape (C, 1, kh, kw), as a depthwise kernel has: it is
+    copied as the convolution it is; the same tensor for a 3-channel convolution is refused, naming it."""
+    import keras
+
+    from mobilecnn.weights.torch_port import PortError, port
+
+    def model(channels):
+        x = keras.Input((8, 8, channels))
+        y = keras.layers.Conv2D(4, 3, use_bias=False, name="conv")(x)
+        return keras.Model(x, keras.layers.Dense(2, name="fc")(keras.layers.Flatten()(y)))
+
+    rng = np.random.default_rng(0)
+    state = {"conv.weight": rng.normal(size=(4, 1, 3, 3)), "fc.weight": rng.normal(size=(2, 144)),
+             "fc.bias": rng.normal(size=(2,))}
+    grey = model(1)
+    assert port(grey, state) == {"conv": "conv", "fc": "fc"}
+    np.testing.assert_allclose(grey.get_layer("conv").get_weights()[0], conv_kernel(state["conv.weight"]), rtol=1e-6)
+    with pytest.raises(PortError, match=r"module #0 'conv' is a depthwise, where ours is a conv"):
+        port(model(3), state)

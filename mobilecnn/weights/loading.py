@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mobilecnn.registry import ModelEntry
@@ -40,7 +40,7 @@ class WeightsPlan:
     classifier: str                  # "copy", "headless" or "fresh"
     family_options: dict[str, Any]
     row: Published | None = None
-    notes: list[str] = field(default_factory=list)
+    state: dict | None = None        # the file's tensors, when planning already read them
 
     def load(self, model) -> None:
         """Copy the file's weights into ``model`` (built with :attr:`conventions`)."""
@@ -58,8 +58,9 @@ class WeightsPlan:
             from mobilecnn.weights.checkpoint import read_checkpoint
             from mobilecnn.weights.torch_port import PortError, port
 
+            state, self.state = (self.state if self.state is not None else read_checkpoint(self.path)), None
             try:
-                port(model, read_checkpoint(self.path), family=self.entry.family, classifier=self.classifier,
+                port(model, state, family=self.entry.family, classifier=self.classifier,
                      in_order=self.format == "pth")
             except PortError as err:
                 raise ValueError(f"{self.path} does not fit {self.entry.name}: {err}") from err
@@ -72,9 +73,9 @@ class WeightsPlan:
                   "labels": "imagenet" if self.classifier == "copy" and self.source != "file" else None,
                   "conventions": self.conventions.as_dict() if self.conventions else None}
         if self.row is not None:
-            record.update(url=self.row.url, digest=self.row.digest, source_name=self.row.source_name,
-                          top1=self.row.top1, top1_source=self.row.top1_source, resolution=self.row.resolution,
-                          licence=self.row.licence)
+            published = self.row.as_dict()
+            published.pop("conventions")   # the ones the model was built with are above
+            record.update({k: v for k, v in published.items() if k not in ("source", "format", "options")})
         return record
 
 
@@ -162,10 +163,7 @@ def _file_format(path: str) -> str:
     return "pth"  # the reader says why it cannot
 
 
-def _guess_source(entry: ModelEntry, path: str, fmt: str) -> str:
-    from mobilecnn.weights.checkpoint import read_checkpoint
-
-    keys = list(read_checkpoint(path))
+def _guess_source(entry: ModelEntry, keys: list[str], fmt: str) -> str:
     if any(k.startswith(TIMM_KEYS) for k in keys) or fmt == "safetensors":
         sources = {row.source for row in published_for(entry.name)}
         if "timm" in sources or "torchvision" not in sources:
@@ -185,7 +183,6 @@ def plan_weights(entry: ModelEntry, weights: str, weights_source: str | None, ne
         classifier = "fresh"
     else:
         classifier = "copy"
-    notes = []
     if weights == "imagenet" or weights.startswith("imagenet:"):
         source = weights.partition(":")[2] or weights_source
         row = choose(entry, source, given, net.input_shape[0])
@@ -196,14 +193,18 @@ def plan_weights(entry: ModelEntry, weights: str, weights_source: str | None, ne
         path = str(fetch(row.url, row.digest, cache_name(row)))
         conventions = conventions_of(row) if row.format in TORCH_FORMATS or row.mean is not None else None
         plan = WeightsPlan(entry, path, "h5" if row.format == "h5" else row.format, row.source, conventions,
-                           classifier, dict(family_options), row, notes)
+                           classifier, dict(family_options), row)
     else:
         path = weights
         fmt = _file_format(path)
+        state = None
         if fmt in ("keras", "h5"):
             source, conventions, row = ("file" if fmt == "keras" else "keras.applications"), None, None
         else:
-            source = weights_source or _guess_source(entry, path, fmt)
+            from mobilecnn.weights.checkpoint import read_checkpoint
+
+            state = read_checkpoint(path) if weights_source is None else None   # read once: kept for load()
+            source = weights_source or _guess_source(entry, list(state), fmt)
             if source not in ("torchvision", "timm"):
                 raise ValueError(f"a PyTorch-format file comes from torchvision or timm; weights_source={source!r}")
             rows = [r for r in published_for(entry.name) if r.source == source and _matches(r, entry, given)]
@@ -211,7 +212,7 @@ def plan_weights(entry: ModelEntry, weights: str, weights_source: str | None, ne
             conventions = conventions_of(row) if row else Conventions(
                 padding="symmetric", bn_epsilon=1e-5, mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225),
                 source=f"{source} (PyTorch defaults)")
-        plan = WeightsPlan(entry, path, fmt, source, conventions, classifier, dict(family_options), row, notes)
+        plan = WeightsPlan(entry, path, fmt, source, conventions, classifier, dict(family_options), row, state)
     if classifier == "fresh":
         warnings.warn(f"{entry.name}: the {plan.source} weights have a {IMAGENET_CLASSES}-class classifier; "
                       f"loading the backbone and initialising a new {net.num_classes}-class classifier",

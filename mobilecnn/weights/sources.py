@@ -59,6 +59,16 @@ class Published:
     def filename(self) -> str:
         return self.url.rstrip("/").rsplit("/", 1)[-1]
 
+    def as_dict(self) -> dict[str, Any]:
+        """The row as ``mobilecnn.model_info``, ``mobilecnn info`` and the export sidecar show it."""
+        return {"source": self.source, "source_name": self.source_name, "url": self.url,
+                "digest": self.digest or None, "format": self.format, "options": dict(self.options),
+                "top1": self.top1, "top1_source": self.top1_source, "resolution": self.resolution,
+                "licence": self.licence,
+                "conventions": {"padding": self.padding, "bn_epsilon": self.bn_epsilon, "mean": self.mean,
+                                "std": self.std, "crop_fraction": self.crop_fraction,
+                                "interpolation": self.interpolation}}
+
 
 # Grouped by source, in SOURCES order. Within a source the first row for a (model, options) is its default; across
 # sources the first group that has a fitting row wins (weights="imagenet"), so keras.applications' files, which our

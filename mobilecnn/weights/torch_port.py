@@ -292,7 +292,9 @@ def port(model, state: Mapping[str, np.ndarray], *, family: str | None = None,
         kind = _keras_kind(layer)
         if kind == "conv" and module.kind == "linear" and tuple(layer.kernel_size) == (1, 1):
             kind = "linear"  # a classifier written as a 1x1 convolution on the pooled map (keras.applications)
-        if kind != module.kind:
+        # A convolution of a one-channel (grey) input has PyTorch shape (C, 1, kh, kw), as a depthwise one.
+        grey = kind == "conv" and module.kind == "depthwise" and layer.kernel.shape[2] == 1
+        if kind != module.kind and not grey:
             why = f"is a {module.kind}, where ours is a {kind},"
             raise PortError(_mismatch(i, layer, module, why, ours, theirs))
         try:
