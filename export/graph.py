@@ -12,7 +12,10 @@ target runtime accelerates:
 - int8: a padding-free ``AveragePooling2D`` (ShuffleNet V1's shortcut, after
   its explicit zero padding) becomes a depthwise convolution with constant
   ``1 / (k * k)`` weights: LiteRT's XNNPACK has no int8 ``AVERAGE_POOL_2D``,
-  and the depthwise form is the same sum.
+  and the depthwise form is the same sum. A "same" 3x3 stride-1 pool
+  (Inception-v3's, whose border windows leave the padding out of the count)
+  becomes a row then a column average over the map padded with its edge's
+  mean (``mobilecnn.quantization.rules``).
 - int8: a ReLU the converter cannot fuse into the op before it (Xception's, after an addition that the
   next block also reads) becomes a fixed identity 1x1 depthwise convolution with the ReLU fused: LiteRT's
   XNNPACK does not take a standalone int8 ``RELU``.

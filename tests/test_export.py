@@ -326,7 +326,7 @@ def swap_top_two(reference: np.ndarray, rows: int) -> np.ndarray:
 
 @pytest.mark.parametrize("precision", ["float32", "float16"])
 def test_float_verification_limit_is_sharp(precision):
-    """A float export passes at 0.9x its limit of max error (relative to the largest |output|) and fails at 1.1x."""
+    """A float export passes at 0.9x its limit of max error (relative to the largest |logit|) and fails at 1.1x."""
     from mobilecnn.export.verify import FLOAT_LIMITS, compare
 
     reference = np.random.default_rng(0).normal(size=(16, 10))
@@ -334,8 +334,62 @@ def test_float_verification_limit_is_sharp(precision):
     error[3, 4] = FLOAT_LIMITS[precision] * np.abs(reference).max()
     assert compare(precision, reference, reference + 0.9 * error).passed
     failed = compare(precision, reference, reference + 1.1 * error)
-    assert not failed.passed and "of the output range" in failed.reason
+    assert not failed.passed and "of the largest |logit|" in failed.reason
     assert not compare(precision, reference, reference * np.nan).passed
+
+
+def test_float_verification_on_probabilities_would_fail_a_confident_model_on_rounding_alone():
+    """Why float exports are judged on logits: a confident classifier (logits of size 400) with a near-tie, its
+    export off by float32-sized relative rounding (1e-5), moves a probability by far more than 0.1% but its logits
+    by 1e-5 of their scale."""
+    from mobilecnn.export.verify import compare
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 100, (8, 10))
+    logits[:, 0] = logits.max(1) + 1e-2   # a near-tie between the first two classes, far above the rest
+    logits[0, 0] = 400.0
+    logits[0, 1] = 399.99
+    exported = logits * (1 + rng.uniform(-1e-5, 1e-5, logits.shape))
+
+    def softmax(z):
+        e = np.exp(z - z.max(1, keepdims=True))
+        return e / e.sum(1, keepdims=True)
+
+    on_probabilities = compare("float32", softmax(logits), softmax(exported), logits=False)
+    assert not on_probabilities.passed and on_probabilities.relative_max_error > 1e-3
+    on_logits = compare("float32", logits, exported)
+    assert on_logits.passed and on_logits.relative_max_error < 2e-5
+
+
+def test_float_export_of_a_confident_model_verifies_and_a_broken_one_fails():
+    """EfficientNet-B0 (half depth, 64 px, 10 classes) whose batch-norm statistics come from noise, not from the
+    verification photographs, and whose classifier is scaled 30x (logits ~1e4): its float32 export verifies on
+    logits. The same file fed a mirrored image, and a file converted with one convolution zeroed (a block's
+    branch dropped), fail."""
+    from mobilecnn.export.calibration import builtin_images
+    from mobilecnn.export.runtime import TFLiteRunner
+    from mobilecnn.export.verify import compare, keras_logits, verify
+
+    model = mobilecnn.build("efficientnet-b0", resolution=RES, depth_coefficient=0.5, num_classes=10)
+    mobilecnn.recalibrate_batchnorm(model, np.random.default_rng(1).uniform(0, 255, (16, RES, RES, 3)))
+    head = model.layers[-1]
+    kernel, bias = head.get_weights()
+    head.set_weights([kernel * 30, bias])
+    x = builtin_images((RES, RES, 3), 16)
+    result = export_model(model, "float32", calibration=x, recalibrate=False, verify_count=16, check_delegates=False)
+    v = result.metadata["verification"]
+    assert v["passed"] and np.abs(keras_logits(model, x)).max() > 1e3 and v["relative_max_error"] < 1e-4, v
+
+    mirrored = compare("float32", keras_logits(model, x),
+                       TFLiteRunner(model_content=result.model_content, logits=True)(x[:, :, ::-1]))
+    assert not mirrored.passed, mirrored
+    conv = model.get_layer("block6b_project_conv")   # a residual block: its branch dropped, the shortcut kept
+    saved = conv.get_weights()
+    conv.set_weights([np.zeros_like(w) for w in saved])
+    broken = export_model(model, "float32", calibration=x, recalibrate=False, verify=False, check_delegates=False)
+    conv.set_weights(saved)
+    dropped = verify(model, broken.model_content, x, "float32")
+    assert not dropped.passed and "of the largest |logit|" in dropped.reason, dropped
 
 
 @pytest.mark.parametrize("precision", ["dynamic", "int8"])

@@ -103,17 +103,55 @@ def _batch_norm(x, layer):
 
 
 def average_pooling_as_depthwise(x, layer):
-    """A padding-free average pooling as a fixed depthwise convolution with weights ``1 / (k * k)``.
+    """An average pooling as fixed depthwise convolutions: LiteRT's XNNPACK has no int8 ``AVERAGE_POOL_2D``.
 
-    The same sum; LiteRT's XNNPACK has no int8 ``AVERAGE_POOL_2D``. "same"
-    pooling leaves padding out of the count, so it is kept.
+    Padding-free: one depthwise convolution with weights ``1 / (k * k)``, the same sum. "same" 3x3 at
+    stride 1 (Inception-v3's pool branches), which leaves the padding out of the count:
+    :func:`_same_average_pooling`. Other "same" poolings are kept.
     """
-    if layer.padding != "valid" or layer.data_format != "channels_last":
+    if layer.data_format != "channels_last":
         return None
+    if layer.padding == "same":
+        if tuple(layer.pool_size) != (3, 3) or tuple(layer.strides) != (1, 1):
+            return None
+        return _same_average_pooling(x, layer.name)
     kernel = tuple(layer.pool_size)
     channels = int(x.shape[-1])
     weights = np.full((*kernel, channels, 1), 1.0 / (kernel[0] * kernel[1]), "float32")
     return _new_depthwise(x, kernel, [weights], layer.name, strides=layer.strides)
+
+
+def _same_average_pooling(x, name: str):
+    """3x3 "same" average pooling at stride 1 (border windows average only the pixels inside) as int8-ready ops.
+
+    The border count is a product (rows inside x columns inside), so the pooling is a row average then a
+    column average, each leaving the padding out. Along one axis, padding the edge with the mean of its two
+    outermost lines makes a plain 3-tap average exclude the padding: at the first line,
+    ``((x0 + x1) / 2 + x0 + x1) / 3 = (x0 + x1) / 2``. Each axis is then two 2-line crops, two fixed
+    2-tap depthwise convolutions (weights 1/2) making the pads, a concatenation and a fixed 3-tap depthwise
+    convolution (weights 1/3): standard layers XNNPACK runs in int8, with their own quantizers. An axis of
+    length 1 averages one pixel (identity) and is skipped.
+    """
+    L = layers_for(x)
+    channels = int(x.shape[-1])
+    axes = [(axis, tag) for axis, tag in ((1, "rows"), (2, "cols")) if int(x.shape[axis]) > 1]
+    if not axes:   # a 1x1 map: the pooling is the identity
+        return _new_depthwise(x, 1, [np.ones((1, 1, channels, 1), "float32")], name)
+    for axis, tag in axes:
+        size = int(x.shape[axis])
+        tap2, tap3 = ((2, 1), (3, 1)) if axis == 1 else ((1, 2), (1, 3))
+        crops = {"first": (0, size - 2), "last": (size - 2, 0)}
+        pads = {}
+        for end, (before, after) in crops.items():
+            cropping = ((before, after), (0, 0)) if axis == 1 else ((0, 0), (before, after))
+            edge = L.Cropping2D(cropping, name=f"{name}_{tag}_{end}")(x)
+            pads[end] = _new_depthwise(edge, tap2, [np.full((*tap2, channels, 1), 0.5, "float32")],
+                                       f"{name}_{tag}_{end}_pad")
+        padded = L.Concatenate(axis=axis, name=f"{name}_{tag}_padded")([pads["first"], x, pads["last"]])
+        last = (axis, tag) == axes[-1]
+        x = _new_depthwise(padded, tap3, [np.full((*tap3, channels, 1), 1 / 3, "float32")],
+                           name if last else f"{name}_{tag}")
+    return x
 
 
 FUSES_ACTIVATION = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "BatchNormalization", "Dense", "Add")
