@@ -16,6 +16,7 @@ _EXPORTS = {
     "CalibrationError": "calibration", "builtin_images": "calibration", "calibration_images": "calibration",
     "IO_TYPES": "convert", "PRECISIONS": "convert", "ConversionError": "convert", "to_tflite": "convert",
     "qat_to_tflite": "convert",
+    "AssetsError": "assets", "write_android_assets": "assets",
     "analyzer_report": "delegates", "gpu_report": "delegates", "xnnpack_report": "delegates",
     "OutputError": "files",
     "ExportResult": "pipeline", "UnsafeModelError": "pipeline", "VerificationError": "pipeline",

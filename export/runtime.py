@@ -44,18 +44,7 @@ class TFLiteRunner:
                 self.reads_logits = True
 
     def _softmax_input(self) -> int | None:
-        """The tensor a final SOFTMAX reads (through trailing RESHAPE/QUANTIZE ops), if any."""
-        ops = self.interpreter._get_ops_details()
-        producer = {int(t): op for op in ops for t in op["outputs"]}
-        tensor = int(self.output["index"])
-        while tensor in producer:
-            op = producer[tensor]
-            if op["op_name"] == "SOFTMAX":
-                return int(op["inputs"][0])
-            if op["op_name"] not in ("RESHAPE", "QUANTIZE", "DEQUANTIZE", "SQUEEZE"):
-                return None
-            tensor = int(op["inputs"][0])
-        return None
+        return softmax_input(self.interpreter, int(self.output["index"]))
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -77,3 +66,21 @@ class TFLiteRunner:
                 y = (y - zero) * scale
             outputs.append(y.reshape(len(y), -1)[0] if self.reads_logits else y[0])
         return np.stack(outputs)
+
+
+def softmax_input(interpreter, tensor: int) -> int | None:
+    """The tensor a final SOFTMAX reads to produce ``tensor`` (through trailing RESHAPE/QUANTIZE ops), if any.
+
+    Ops inside a delegate partition are hidden behind one DELEGATE op: ``interpreter`` must run the built-in
+    kernels (``OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES``) for the answer to mean anything.
+    """
+    ops = interpreter._get_ops_details()
+    producer = {int(t): op for op in ops for t in op["outputs"]}
+    while tensor in producer:
+        op = producer[tensor]
+        if op["op_name"] == "SOFTMAX":
+            return int(op["inputs"][0])
+        if op["op_name"] not in ("RESHAPE", "QUANTIZE", "DEQUANTIZE", "SQUEEZE"):
+            return None
+        tensor = int(op["inputs"][0])
+    return None

@@ -2,7 +2,11 @@
 
 Exit codes: 0 done; 1 conversion, verification or benchmark failed (the
 reason is printed); 2 bad arguments (unknown model or precision, unusable
-calibration data or output path, a .keras file that needs --unsafe).
+calibration data or output path, a .keras file that needs --unsafe, an export the Android demo cannot load
+or labels that do not match its classes with ``--android-assets``).
+
+``--android-assets DIR`` writes what ``android_demo/`` loads (``model.tflite``, ``labels.txt``,
+``model_info.json``: see :mod:`mobilecnn.export.assets`); without ``--out`` no other .tflite is written.
 """
 
 from __future__ import annotations
@@ -29,6 +33,14 @@ def add_export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--benchmark", action="store_true", help="time the file in LiteRT (threads 1 and 2)")
     p.add_argument("--no-gpu-check", dest="gpu", action="store_false", help="skip the GPU accelerator check")
     p.add_argument("--unsafe", action="store_true", help="allow .keras files that hold Python code")
+    a = p.add_argument_group("Android demo assets")
+    a.add_argument("--android-assets", metavar="DIR",
+                   help="write model.tflite, labels.txt and model_info.json for android_demo/ into DIR "
+                        "(e.g. android_demo/app/src/main/assets/NAME); no other .tflite unless --out is given")
+    a.add_argument("--labels", metavar="FILE", help="class names, one a line (default: the export's, or class_0...)")
+    a.add_argument("--pixel-scale", metavar="S[,S,S]",
+                   help="x = pixel * scale + offset, for a .keras model with no preprocessing layer")
+    a.add_argument("--pixel-offset", metavar="O[,O,O]", help="see --pixel-scale")
     g = add_model_options(p, "model options (registered names)")
     g.add_argument("--weights", help="'imagenet' or 'imagenet:SOURCE' (keras.applications, torchvision, timm; "
                                      "downloaded once into $MOBILECNN_CACHE), or a weights file: .weights.h5, a "
@@ -41,6 +53,7 @@ def run_export(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from mobilecnn.export import assets
     from mobilecnn.export.calibration import CalibrationError
     from mobilecnn.export.convert import ConversionError
     from mobilecnn.export.files import OutputError
@@ -50,9 +63,19 @@ def run_export(args: argparse.Namespace) -> int:
     options = model_options(args, (*MODEL_OPTION_FLAGS, "weights", "weights_source"))
     is_file = args.model.endswith(".keras")
     stem = Path(args.model).stem if is_file else args.model
-    out = args.out or f"{stem}_{args.precision}.tflite"
+    out = args.out or (None if args.android_assets else f"{stem}_{args.precision}.tflite")
     if args.io_type and args.precision != "int8":
         raise UsageError(f"--io {args.io_type} needs --precision int8")
+    try:  # what can be checked before the work
+        labels = assets.read_labels(args.labels) if args.labels else None
+        scale = assets.parse_channels(args.pixel_scale, "--pixel-scale") if args.pixel_scale else None
+        offset = assets.parse_channels(args.pixel_offset, "--pixel-offset") if args.pixel_offset else None
+        if not args.android_assets and (args.pixel_scale or args.pixel_offset):
+            raise UsageError("--pixel-scale and --pixel-offset describe the input for --android-assets; add it")
+        if args.android_assets:
+            assets.check_directory(args.android_assets, args.force)
+    except (assets.AssetsError, OutputError) as err:
+        raise UsageError(str(err)) from err
     steps = [s for s in STEPS if s != "benchmark" or args.benchmark]
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -69,8 +92,11 @@ def run_export(args: argparse.Namespace) -> int:
                 result = export_model(
                     args.model, args.precision, out, options=options, calibration=args.calibration,
                     io_type=args.io_type, force=args.force, verify=args.verify, gpu=args.gpu,
-                    benchmark=args.benchmark, unsafe=args.unsafe, progress=step)
-    except (OutputError, CalibrationError, UnsafeModelError) as err:
+                    benchmark=args.benchmark, unsafe=args.unsafe, labels=labels, progress=step)
+            if args.android_assets:
+                written = assets.write_android_assets(args.android_assets, result.model_content, result.metadata,
+                                                      labels=labels, scale=scale, offset=offset, force=args.force)
+    except (OutputError, CalibrationError, UnsafeModelError, assets.AssetsError) as err:
         raise UsageError(str(err)) from err
     except (ConversionError, VerificationError) as err:
         print(f"mobilecnn export: failed: {err}", file=sys.stderr)
@@ -81,6 +107,8 @@ def run_export(args: argparse.Namespace) -> int:
         if "calibrat" in str(w.message):
             console.print(f"[yellow]warning:[/] {w.message}")
     print_summary(result)
+    if args.android_assets:
+        print(f"Android assets: {', '.join(str(p) for p in written.values())}")
     return 0
 
 
@@ -89,7 +117,7 @@ def print_summary(result) -> None:
     from rich.table import Table
 
     m = result.metadata
-    table = Table(title=f"{m['model']} → {result.path}", show_header=False)
+    table = Table(title=f"{m['model']} → {result.path or 'Android assets only (no --out)'}", show_header=False)
     table.add_column(style="bold")
     table.add_column()
     table.add_row("precision", f"{m['precision']} (I/O {m['io_type']})")
