@@ -1,9 +1,14 @@
 """Datasets for training: scikit-learn's handwritten digits (built in) and a folder per class of your images.
 
-Both come as :class:`ImageData`: [0, 255] float32 images at the model's input
-size (``(N, H, W, C)``, C = 1 or 3), integer labels, class names, and a fixed
-stratified train/test split (``seed``), so a run is reproducible and the
-test images are never trained on.
+The digits come as :class:`ImageData`: [0, 255] float32 arrays at the model's
+input size (``(N, H, W, C)``, C = 1 or 3), integer labels, class names. A
+folder comes as :class:`FolderData`: the files listed once (and scanned, so an
+unreadable one is named before any training), read by the streaming pipeline
+of :mod:`mobilecnn.pipeline` as training and evaluation run, never all in
+memory. Both have a fixed stratified train/test split (``seed``), so a run is
+reproducible and the test images are never trained on (a ``validation``
+folder given by the user is used as it is instead), and both answer the job's
+questions the same way (:meth:`ImageData.test_batches`, ``calibration``, ...).
 """
 
 from __future__ import annotations
@@ -22,8 +27,30 @@ class DatasetError(ValueError):
     """The dataset is missing, empty, unreadable or does not fit the model; the message says which."""
 
 
+class _Split:
+    """What both kinds of dataset say about themselves (their ``class_names``, ``y_train``, ``y_test``)."""
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def train_count(self) -> int:
+        return len(self.y_train)
+
+    @property
+    def test_count(self) -> int:
+        return len(self.y_test)
+
+    def describe(self) -> str:
+        return (f"{self.source}: {self.train_count} training and {self.test_count} test images, "
+                f"{self.num_classes} classes, {'x'.join(map(str, self.input_shape))}")
+
+
 @dataclass
-class ImageData:
+class ImageData(_Split):
+    """The digits: arrays in memory."""
+
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
@@ -33,16 +60,24 @@ class ImageData:
     notes: dict = field(default_factory=dict)
 
     @property
-    def num_classes(self) -> int:
-        return len(self.class_names)
-
-    @property
     def input_shape(self) -> tuple[int, int, int]:
         return tuple(int(d) for d in self.x_train.shape[1:])
 
-    def describe(self) -> str:
-        return (f"{self.source}: {len(self.x_train)} training and {len(self.x_test)} test images, "
-                f"{self.num_classes} classes, {'x'.join(map(str, self.input_shape))}")
+    def training_data(self, batch_size: int, *, seed: int = 0, **_):
+        """What :func:`mobilecnn.train` trains on: the arrays (it batches and shifts them itself)."""
+        return self.x_train, self.y_train
+
+    def validation_data(self, batch_size: int):
+        return self.x_test, self.y_test
+
+    def test_batches(self, batch_size: int = 256):
+        """The test images, ``(images, labels)`` arrays batch by batch."""
+        for i in range(0, self.test_count, batch_size):
+            yield self.x_test[i:i + batch_size], self.y_test[i:i + batch_size]
+
+    def calibration(self, count: int, seed: int = 0) -> np.ndarray:
+        """``count`` training images at random (``seed``): int8 calibration."""
+        return self.x_train[np.random.default_rng(seed).permutation(self.train_count)[:count]]
 
 
 def _check_shape(input_shape) -> tuple[int, int, int]:
@@ -119,6 +154,11 @@ def image_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
 
 
+def _unreadable(bad: list[str], folder) -> DatasetError:
+    listed = "; ".join(bad[:10]) + (f"; and {len(bad) - 10} more" if len(bad) > 10 else "")
+    return DatasetError(f"{len(bad)} unreadable image(s) in {str(folder)!r}: {listed}")
+
+
 def read_images(paths: list[Path], input_shape, folder: str | os.PathLike) -> np.ndarray:
     """The files at ``input_shape`` (see :func:`_read`), or a :class:`DatasetError` naming every unreadable one."""
     from PIL import UnidentifiedImageError
@@ -131,21 +171,87 @@ def read_images(paths: list[Path], input_shape, folder: str | os.PathLike) -> np
         except (UnidentifiedImageError, OSError, ValueError) as err:
             bad.append(f"{path} ({type(err).__name__})")
     if bad:
-        listed = "; ".join(bad[:10]) + (f"; and {len(bad) - 10} more" if len(bad) > 10 else "")
-        raise DatasetError(f"{len(bad)} unreadable image(s) in {str(folder)!r}: {listed}")
+        raise _unreadable(bad, folder)
     return np.stack(images).astype("float32")
 
 
-def image_folder(folder: str | os.PathLike, input_shape, *, test_fraction: float = 0.2,
-                 seed: int = 0) -> ImageData:
-    """Images in ``folder/<class name>/...`` (one sub-folder per class, sorted by name), resized to ``input_shape``.
+def _check_file(path: Path) -> str | None:
+    """Why ``path`` cannot be decoded (None: it can). Reads the whole file: a JPEG is decoded at 1/8 scale
+    (Pillow's draft mode, a fraction of a full decode's time), so a truncated one is found too."""
+    from PIL import Image, UnidentifiedImageError
 
-    Raises :class:`DatasetError` for a missing folder, no class folders, a
-    class folder without images, or files that cannot be read as images (all
-    of them named).
+    try:
+        with Image.open(path) as im:
+            if im.format == "JPEG":
+                im.draft("RGB", (max(1, im.size[0] // 8), max(1, im.size[1] // 8)))
+            im.load()
+            if min(im.size) < 1:
+                return "empty image"
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
+        return type(err).__name__
+    return None
+
+
+def scan(paths: list[Path], folder: str | os.PathLike, threads: int | None = None) -> None:
+    """Raise a :class:`DatasetError` naming every file of ``paths`` that does not decode (before any training:
+    the streaming pipeline would otherwise meet it mid-epoch). Threads: Pillow decodes outside the GIL."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=threads or min(8, os.cpu_count() or 1)) as pool:
+        problems = list(pool.map(_check_file, paths, chunksize=64))
+    bad = [f"{path} ({why})" for path, why in zip(paths, problems, strict=True) if why]
+    if bad:
+        raise _unreadable(bad, folder)
+
+
+@dataclass
+class FolderData(_Split):
+    """A folder per class, listed and scanned once, read by :func:`mobilecnn.pipeline.folder_dataset` on the fly.
+
+    ``crop_fraction`` is the evaluation crop (the job sets the weights' convention where known); ``cache``
+    (a path) keeps decoded training images on disk after the first epoch.
     """
-    _check_shape(input_shape)
-    folder = Path(folder)
+
+    train_paths: list[str]
+    y_train: np.ndarray
+    test_paths: list[str]
+    y_test: np.ndarray
+    class_names: list[str]
+    source: str
+    input_shape: tuple[int, int, int]
+    notes: dict = field(default_factory=dict)
+    crop_fraction: float = 0.875
+    cache: str | None = None
+
+    def training_data(self, batch_size: int, *, seed: int = 0, augment=None):
+        """The training set as a batched, shuffled, augmented ``tf.data.Dataset``."""
+        from mobilecnn.pipeline import folder_dataset
+
+        return folder_dataset(self.train_paths, self.y_train, self.input_shape, batch_size=batch_size,
+                              training=True, num_classes=self.num_classes, augment=augment, seed=seed,
+                              crop_fraction=self.crop_fraction, cache=self.cache)
+
+    def validation_data(self, batch_size: int):
+        return self._evaluation(self.test_paths, self.y_test, batch_size)
+
+    def _evaluation(self, paths, labels, batch_size: int):
+        from mobilecnn.pipeline import folder_dataset
+
+        return folder_dataset(paths, labels, self.input_shape, batch_size=batch_size, training=False,
+                              num_classes=self.num_classes, crop_fraction=self.crop_fraction)
+
+    def test_batches(self, batch_size: int = 256):
+        """The test images (resized, centre-cropped: the same every time), ``(images, labels)`` arrays per batch."""
+        yield from self.validation_data(batch_size).as_numpy_iterator()
+
+    def calibration(self, count: int, seed: int = 0) -> np.ndarray:
+        """``count`` training images at random (``seed``), centre-cropped as for evaluation: int8 calibration."""
+        pick = np.sort(np.random.default_rng(seed).permutation(self.train_count)[:count])
+        ds = self._evaluation([self.train_paths[i] for i in pick], self.y_train[pick], 64)
+        return np.concatenate([x for x, _ in ds.as_numpy_iterator()])
+
+
+def _class_folders(folder: Path) -> list[Path]:
     if not folder.exists():
         raise DatasetError(f"dataset folder {str(folder)!r} does not exist")
     if not folder.is_dir():
@@ -157,31 +263,84 @@ def image_folder(folder: str | os.PathLike, input_shape, *, test_fraction: float
     if len(classes) < 2:
         raise DatasetError(f"dataset folder {str(folder)!r} has one class folder ({classes[0].name}); "
                            "classification needs at least two")
-    files: list[tuple[Path, int]] = []
-    for label, class_dir in enumerate(classes):
+    return classes
+
+
+def _list(classes: list[Path], names: list[str] | None = None) -> tuple[list[Path], np.ndarray]:
+    files: list[Path] = []
+    labels: list[int] = []
+    for class_dir in classes:
         found = image_files(class_dir)
-        if not found:
+        if not found and names is None:
             raise DatasetError(f"class folder {str(class_dir)!r} has no images ({', '.join(IMAGE_SUFFIXES)})")
-        files.extend((p, label) for p in found)
-    x = read_images([path for path, _ in files], input_shape, folder)
-    y = np.asarray([label for _, label in files], "int64")
-    train, test = _split(y, test_fraction, seed)
-    if len(test) == 0:
-        raise DatasetError(f"dataset folder {str(folder)!r} is too small to keep test images apart "
-                           "(every class has one image)")
-    return ImageData(x[train], y[train], x[test], y[test], [c.name for c in classes], str(folder),
-                     {"test_fraction": test_fraction, "seed": seed})
+        label = (names or [c.name for c in classes]).index(class_dir.name)
+        files.extend(found)
+        labels.extend([label] * len(found))
+    return files, np.asarray(labels, "int64")
 
 
-def load(source: str | os.PathLike, input_shape, *, seed: int = 0, test_fraction: float | None = None) -> ImageData:
-    """``"digits"`` (built in) or a folder per class, at ``input_shape``."""
+def image_folder(folder: str | os.PathLike, input_shape, *, test_fraction: float = 0.2, seed: int = 0,
+                 validation: str | os.PathLike | None = None, crop_fraction: float = 0.875,
+                 cache: str | os.PathLike | None = None) -> FolderData:
+    """Images in ``folder/<class name>/...`` (one sub-folder per class, sorted by name), streamed at ``input_shape``.
+
+    The files are listed once and scanned (:func:`scan`); nothing is read into memory. ``validation`` (a
+    folder with the same class folders, or a subset of them) is the test set as it is; without it
+    ``test_fraction`` of each class is kept apart (stratified, from ``seed``).
+    Raises :class:`DatasetError` for a missing folder, no class folders, a
+    class folder without images, or files that cannot be read as images (all
+    of them named).
+    """
+    shape = _check_shape(input_shape)
+    folder = Path(folder)
+    classes = _class_folders(folder)
+    names = [c.name for c in classes]
+    files, y = _list(classes)
+    if validation is not None:
+        validation = Path(validation)
+        val_classes = _class_folders(validation)
+        unknown = sorted(c.name for c in val_classes if c.name not in names)
+        if unknown:
+            raise DatasetError(f"validation folder {str(validation)!r} has class folder(s) {', '.join(unknown)} "
+                               f"that {str(folder)!r} has not")
+        val_files, y_val = _list(val_classes, names)
+        if not val_files:
+            raise DatasetError(f"validation folder {str(validation)!r} has no images")
+        scan(files, folder)
+        scan(val_files, validation)
+        train_paths, y_train, test_paths, y_test = [str(p) for p in files], y, [str(p) for p in val_files], y_val
+    else:
+        scan(files, folder)
+        train, test = _split(y, test_fraction, seed)
+        if len(test) == 0:
+            raise DatasetError(f"dataset folder {str(folder)!r} is too small to keep test images apart "
+                               "(every class has one image)")
+        train_paths, test_paths = [str(files[i]) for i in train], [str(files[i]) for i in test]
+        y_train, y_test = y[train], y[test]
+    from mobilecnn.pipeline import check_crop_fraction
+
+    return FolderData(train_paths, y_train, test_paths, y_test, names, str(folder), shape,
+                      {"test_fraction": None if validation is not None else test_fraction, "seed": seed,
+                       "validation": None if validation is None else str(validation)},
+                      crop_fraction=check_crop_fraction(crop_fraction),
+                      cache=None if cache is None else os.fspath(cache))
+
+
+def load(source: str | os.PathLike, input_shape, *, seed: int = 0, test_fraction: float | None = None,
+         **folder_options) -> ImageData | FolderData:
+    """``"digits"`` (built in) or a folder per class, at ``input_shape``; ``folder_options`` (``validation``,
+    ``crop_fraction``, ``cache``) go to :func:`image_folder`."""
+    fraction = {} if test_fraction is None else {"test_fraction": test_fraction}
     if os.fspath(source) == DIGITS:
-        return digits(input_shape, seed=seed, **({} if test_fraction is None else {"test_fraction": test_fraction}))
-    return image_folder(source, input_shape, seed=seed,
-                        **({} if test_fraction is None else {"test_fraction": test_fraction}))
+        given = sorted(k for k, v in folder_options.items() if v is not None)
+        if given:
+            raise DatasetError(f"{', '.join(given)} apply to image folders, not to the built-in digits")
+        return digits(input_shape, seed=seed, **fraction)
+    return image_folder(source, input_shape, seed=seed, **fraction,
+                        **{k: v for k, v in folder_options.items() if v is not None})
 
 
-def check_classes(data: ImageData, num_classes: int) -> None:
+def check_classes(data: ImageData | FolderData, num_classes: int) -> None:
     """A model with ``num_classes`` outputs must see exactly the dataset's classes."""
     if data.num_classes != num_classes:
         shown = ", ".join(data.class_names[:8]) + (", ..." if data.num_classes > 8 else "")

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from mobilecnn import data as datasets
+from mobilecnn.pipeline import Augment
 from mobilecnn.training import train
 
 CALIBRATION_IMAGES = 256
@@ -87,6 +88,7 @@ class JobResult:
     sidecar: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)   # the recipe: epochs, learning rates, batch, shifts
+    weights: dict | None = None               # the weights fine-tuned from (None: random initialisation)
     worker: str = ""                          # multi-worker: this task ("worker 1 of 2"); only the chief writes
     model_content: bytes = field(default=b"", repr=False)
 
@@ -108,23 +110,39 @@ def tflite_predictions(content: bytes, images: np.ndarray) -> np.ndarray:
     return TFLiteRunner(model_content=content)(images)
 
 
-def _fit(model, data: datasets.ImageData, progress: JobProgress, phase: str, *, epochs: int, batch_size: int,
+def _fit(model, data, progress: JobProgress, phase: str, *, epochs: int, batch_size: int,
          learning_rate: float, strategy, seed: int, validate: bool, max_shift: int, warmup_epochs: float = 0.0,
-         deterministic: bool = True, backup_dir: Path | None = None) -> int:
+         deterministic: bool = True, backup_dir: Path | None = None, augment=None) -> int:
     """Train ``model``; return the number of replicas it trained on (its own strategy's, as Keras compiled it)."""
     from mobilecnn.training import progress_callback, steps_per_epoch
 
-    progress.fit_begin(phase, epochs, steps_per_epoch(len(data.x_train), batch_size))
-    callback = progress_callback(model, on_batch=progress.batch, on_epoch=progress.epoch)
+    progress.fit_begin(phase, epochs, steps_per_epoch(data.train_count, batch_size))
+    callback = progress_callback(model, on_batch=progress.batch, on_epoch=progress.epoch, batch_size=batch_size)
     try:
-        train(model, (data.x_train, data.y_train), epochs=epochs, batch_size=batch_size,
-              learning_rate=learning_rate, validation_data=(data.x_test, data.y_test) if validate else None,
+        train(model, data.training_data(batch_size, seed=seed, augment=augment), epochs=epochs,
+              batch_size=batch_size, learning_rate=learning_rate,
+              validation_data=data.validation_data(batch_size) if validate else None,
               strategy=strategy, callbacks=[callback], seed=seed, max_shift=max_shift,
               warmup_epochs=warmup_epochs, clipnorm=CLIPNORM, deterministic=deterministic,
               backup_dir=backup_dir, delete_backup=False)
     finally:
         progress.fit_end()
     return int(model.distribute_strategy.num_replicas_in_sync)
+
+
+def classifier_layers(model) -> list:
+    """The model's classifier: its last weight-holding layer (what a fresh ``num_classes`` replaces)."""
+    weighted = [layer for layer in model.layers if layer.weights]
+    return weighted[-1:]
+
+
+def freeze_backbone(model, frozen: bool) -> None:
+    """Every layer but the classifier made (un)trainable. A frozen batch norm runs in inference mode (Keras:
+    ``trainable=False`` means both), so its statistics stay the checkpoint's."""
+    head = {id(layer) for layer in classifier_layers(model)}
+    for layer in model.layers:
+        if id(layer) not in head:
+            layer.trainable = not frozen
 
 
 def _scope(strategy):
@@ -140,7 +158,10 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
             benchmark: bool = False, ptq: bool | None = None, strategy=None, seed: int = 0,
             test_fraction: float | None = None, threads: tuple[int, ...] = (1, 2), validate: bool = True,
             max_shift: int | None = None, deterministic: bool = True,
-            backup_dir: str | os.PathLike | None = None, progress: JobProgress | None = None) -> JobResult:
+            backup_dir: str | os.PathLike | None = None, weights: str | os.PathLike | None = None,
+            freeze_epochs: int | None = None, fine_tune_learning_rate: float | None = None, augment=None,
+            crop_fraction: float | None = None, validation: str | os.PathLike | None = None,
+            cache: str | os.PathLike | None = None, progress: JobProgress | None = None) -> JobResult:
     """Train ``name`` on ``dataset`` ("digits" or a folder per class) and export it to int8; see the module doc.
 
     ``ptq`` (always when not ``qat``) also measures post-training
@@ -163,6 +184,16 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
     again after a failure (a lost worker, a killed process) resumes the interrupted phase after its last saved
     epoch, and a finished phase is restored, not retrained. The job removes what it kept there when it
     succeeds. Under multi-worker training every worker must see the same directory.
+    A folder streams through :mod:`mobilecnn.pipeline` (``augment``: a
+    :class:`mobilecnn.pipeline.Augment`, default random resized crops and
+    flips; ``crop_fraction``: the evaluation centre crop, default the weights'
+    convention, else 0.875; ``validation``: a folder used as the test set;
+    ``cache``: decoded images kept in that file). ``weights`` (``"imagenet"``,
+    ``"imagenet:SOURCE"`` or a file) fine-tunes: the backbone is loaded, a new
+    classifier made for the dataset's classes and trained alone for
+    ``freeze_epochs`` (default 2; backbone frozen, its batch norms in inference
+    mode) at ``learning_rate``, then everything for ``epochs`` at
+    ``fine_tune_learning_rate`` (default a tenth of ``learning_rate``).
     Raises ``ValueError`` subclasses for bad input (unknown model or option,
     dataset errors, class count, output path) before any training, and
     ``export.ConversionError`` if conversion fails; nothing is written unless
@@ -176,7 +207,7 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
     from mobilecnn.export.delegates import xnnpack_report
     from mobilecnn.export.files import check_output, write_atomic
     from mobilecnn.quantization import float_ops
-    from mobilecnn.training import accuracy, is_chief, worker_name
+    from mobilecnn.training import is_chief, worker_name
 
     progress = progress or JobProgress()
     ptq = True if not qat else bool(ptq)  # without QAT, the int8 model is the post-training-quantized one
@@ -184,10 +215,22 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
     for label, value in (("epochs", epochs), ("qat_epochs", qat_epochs)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise ValueError(f"{label} must be a positive integer, got {value!r}")
+    weights = weights if weights is not None else (options or {}).get("weights")   # --set weights=... too
+    if freeze_epochs is not None and (isinstance(freeze_epochs, bool) or not isinstance(freeze_epochs, int)
+                                      or freeze_epochs < 0):
+        raise ValueError(f"freeze_epochs must be a non-negative integer, got {freeze_epochs!r}")
+    if freeze_epochs and weights is None:
+        raise ValueError("freeze_epochs trains a new classifier on loaded weights: give weights too")
+    freeze_epochs = (2 if weights is not None else 0) if freeze_epochs is None else freeze_epochs
+    fine_tune_learning_rate = fine_tune_learning_rate or learning_rate / 10
     qat_epochs = qat_epochs or max(1, epochs // 4)
     qat_learning_rate = qat_learning_rate or learning_rate / 10
     out_path = check_output(export, force) if export is not None else None
     options = dict(options or {})
+    if weights is not None:
+        if options.get("weights") not in (None, weights):
+            raise ValueError(f"weights given twice: {weights!r} and the option {options['weights']!r}")
+        options["weights"] = os.fspath(weights)
     if "flavour" in options:
         raise ValueError("the job trains the Keras 3 model and makes its tf_keras twin itself; drop 'flavour'")
     seconds: dict[str, float] = {}
@@ -202,34 +245,61 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
     progress.step("data")
     entry = mobilecnn.registry.get(name)
     net, _, _ = resolve(entry, {**options, "num_classes": options.get("num_classes", 2)})
-    data = datasets.load(dataset, net.input_shape, seed=seed, test_fraction=test_fraction)
+    folder = os.fspath(dataset) != datasets.DIGITS
+    if folder and max_shift:
+        raise ValueError("max_shift applies to the digits; a folder is augmented with random resized crops "
+                         "(augment=Augment(scale=..., ratio=...))")
+    if not folder and augment is not None:
+        raise ValueError("augment applies to image folders; the digits are augmented with max_shift")
+    data = datasets.load(dataset, net.input_shape, seed=seed, test_fraction=test_fraction, validation=validation,
+                         cache=_worker_path(cache, strategy), crop_fraction=crop_fraction)
     if "num_classes" in options:
         datasets.check_classes(data, options["num_classes"])
     options["num_classes"] = data.num_classes
     if max_shift is None:
-        max_shift = data.input_shape[0] // 16
+        max_shift = 0 if folder else data.input_shape[0] // 16
     lap("data")
 
     progress.step("float training")
     keras.utils.set_random_seed(seed)
     with _scope(strategy):
         model = mobilecnn.build(entry.name, **options)
+    weights_record = getattr(model, "_mobilecnn_weights", None)
+    if folder and crop_fraction is None:
+        data.crop_fraction = (weights_record or {}).get("crop_fraction") or data.crop_fraction
     backups = Path(backup_dir) if backup_dir is not None else None
-    replicas = {"float": _fit(model, data, progress, "float", epochs=epochs, batch_size=batch_size,
-                              learning_rate=learning_rate, strategy=strategy, seed=seed, validate=validate,
-                              max_shift=max_shift, warmup_epochs=WARMUP_EPOCHS, deterministic=deterministic,
-                              backup_dir=backups / "float" if backups else None)}
-    float_accuracy = accuracy(model, data.x_test, data.y_test)
+    fit = {"batch_size": batch_size, "strategy": strategy, "seed": seed, "validate": validate,
+           "max_shift": max_shift, "deterministic": deterministic, "augment": augment}
+    replicas = {}
+    if freeze_epochs:
+        freeze_backbone(model, True)
+        try:
+            replicas["head"] = _fit(model, data, progress, "head", epochs=freeze_epochs, learning_rate=learning_rate,
+                                    backup_dir=backups / "head" if backups else None, **fit)
+        finally:
+            freeze_backbone(model, False)
+    fine_tuning = weights is not None
+    replicas["float"] = _fit(model, data, progress, "float", epochs=epochs,
+                             learning_rate=fine_tune_learning_rate if fine_tuning else learning_rate,
+                             warmup_epochs=0 if fine_tuning else WARMUP_EPOCHS,
+                             backup_dir=backups / "float" if backups else None, **fit)
+    float_accuracy = _accuracy(model, data)
     lap("float training")
-    result = JobResult(entry.name, options, data.source, data.class_names, len(data.x_train), len(data.x_test),
+    result = JobResult(entry.name, options, data.source, data.class_names, data.train_count, data.test_count,
                        data.input_shape, float_accuracy, qat, io_type)
-    result.training = {"epochs": epochs, "learning_rate": learning_rate, "warmup_epochs": WARMUP_EPOCHS,
+    result.weights = weights_record
+    result.training = {"epochs": epochs, "learning_rate": learning_rate,
+                       "warmup_epochs": 0 if fine_tuning else WARMUP_EPOCHS,
                        "clipnorm": CLIPNORM, "batch_size": batch_size, "max_shift": max_shift, "seed": seed,
                        "deterministic": deterministic, "replicas": replicas,
+                       **({"freeze_epochs": freeze_epochs, "fine_tune_learning_rate": fine_tune_learning_rate}
+                          if fine_tuning else {}),
+                       **({"augment": (augment or Augment()).as_dict(), "crop_fraction": data.crop_fraction,
+                           "validation": data.notes.get("validation")} if folder else {}),
                        **({"qat_epochs": qat_epochs, "qat_learning_rate": qat_learning_rate} if qat else {})}
 
     # The same training images calibrate post-training quantization and QAT's starting ranges.
-    calibration = data.x_train[np.random.default_rng(seed).permutation(len(data.x_train))[:CALIBRATION_IMAGES]]
+    calibration = data.calibration(CALIBRATION_IMAGES, seed)
     ptq_content = None
     if ptq:
         progress.step("post-training quantization")
@@ -238,7 +308,7 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
         ptq_content = export_model(model, "int8", calibration=calibration, io_type=io_type, verify=False,
                                    check_delegates=False, gpu=False,
                                    calibration_count=CALIBRATION_IMAGES).model_content
-        ptq_outputs = tflite_predictions(ptq_content, data.x_test)
+        ptq_outputs = _tflite_outputs(ptq_content, data)
         result.ptq_accuracy = float(np.mean(ptq_outputs.argmax(-1) == data.y_test))
         lap("post-training quantization")
 
@@ -246,19 +316,17 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
         progress.step("QAT fine-tuning")
         with _scope(strategy):
             qat_model = mobilecnn.qat(model, calibration=calibration)
-        replicas["QAT"] = _fit(qat_model, data, progress, "QAT", epochs=qat_epochs, batch_size=batch_size,
-                               learning_rate=qat_learning_rate, strategy=strategy, seed=seed, validate=validate,
-                               max_shift=max_shift, deterministic=deterministic,
-                               backup_dir=backups / "qat" if backups else None)
-        keras_outputs = np.asarray(_predict(qat_model, data.x_test))
+        replicas["QAT"] = _fit(qat_model, data, progress, "QAT", epochs=qat_epochs, learning_rate=qat_learning_rate,
+                               backup_dir=backups / "qat" if backups else None, **fit)
+        keras_outputs = _predict(qat_model, data)
         result.qat_keras_accuracy = float(np.mean(keras_outputs.argmax(-1) == data.y_test))
         lap("QAT fine-tuning")
         progress.step("int8 conversion")
         content = qat_to_tflite(qat_model, io_type=io_type)
-        outputs = tflite_predictions(content, data.x_test)
+        outputs = _tflite_outputs(content, data)
     else:
         content = ptq_content
-        keras_outputs = _predict(model, data.x_test)
+        keras_outputs = _predict(model, data)
         outputs = ptq_outputs
     result.int8_accuracy = float(np.mean(outputs.argmax(-1) == data.y_test))
     result.agreement = float(np.mean(outputs.argmax(-1) == keras_outputs.argmax(-1)))
@@ -289,10 +357,10 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
 
 
 def _remove_backups(folder: Path) -> None:
-    """Remove the job's phase backups (``float``, ``qat``) and the folder if that leaves it empty."""
+    """Remove the job's phase backups (``head``, ``float``, ``qat``) and the folder if that leaves it empty."""
     import shutil
 
-    for phase in ("float", "qat"):
+    for phase in ("head", "float", "qat"):
         shutil.rmtree(folder / phase, ignore_errors=True)
     try:
         folder.rmdir()
@@ -300,10 +368,32 @@ def _remove_backups(folder: Path) -> None:
         pass
 
 
-def _predict(model, images):
+def _predict(model, data) -> np.ndarray:
+    """The Keras model's outputs on the test images, batch by batch (a folder's are streamed)."""
     from mobilecnn.training import predict
 
-    return predict(model, images)
+    return np.concatenate([predict(model, x) for x, _ in data.test_batches()])
+
+
+def _accuracy(model, data) -> float:
+    return float(np.mean(_predict(model, data).argmax(-1) == data.y_test))
+
+
+def _tflite_outputs(content: bytes, data) -> np.ndarray:
+    """The .tflite's outputs on the test images, batch by batch."""
+    from mobilecnn.export.runtime import TFLiteRunner
+
+    runner = TFLiteRunner(model_content=content)
+    return np.concatenate([runner(x) for x, _ in data.test_batches()])
+
+
+def _worker_path(path, strategy):
+    """A cache file per worker under multi-worker training (tf.data cache files are not shared)."""
+    from mobilecnn.training import is_multi_worker
+
+    if path is None or strategy is None or not is_multi_worker(strategy):
+        return path
+    return f"{os.fspath(path)}-{strategy.cluster_resolver.task_type}{strategy.cluster_resolver.task_id}"
 
 
 def sidecar_metadata(result: JobResult) -> dict[str, Any]:
@@ -323,6 +413,7 @@ def sidecar_metadata(result: JobResult) -> dict[str, Any]:
         "labels": result.class_names,
         "dataset": {"source": result.dataset, "train_images": result.train_images,
                     "test_images": result.test_images},
+        "weights": result.weights,
         "accuracy": {k: report[k] for k in ("float_accuracy", "qat_keras_accuracy", "ptq_accuracy",
                                             "int8_accuracy", "agreement")},
         "full_integer": result.full_integer,

@@ -140,7 +140,7 @@ def as_dataset(data, batch_size: int, *, shuffle: bool, seed: int = 0, max_shift
     import tensorflow as tf
 
     if isinstance(data, tf.data.Dataset):
-        return data
+        return _batched(data, batch_size)
     try:
         x, y = data
     except (TypeError, ValueError) as err:
@@ -166,20 +166,81 @@ def as_dataset(data, batch_size: int, *, shuffle: bool, seed: int = 0, max_shift
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
+def _batched(ds, batch_size: int):
+    """A dataset of ``(images, labels)`` as it is if batched, else batched by ``batch_size``."""
+    spec = ds.element_spec
+    if not isinstance(spec, tuple) or len(spec) < 2:
+        raise ValueError(f"a training or validation dataset must give (images, labels) pairs, got elements {spec}")
+    rank = spec[0].shape.rank
+    if rank == 3:
+        return ds.batch(batch_size)
+    if rank != 4:
+        raise ValueError(f"dataset images must be (height, width, channels) or batches of them, got shape "
+                         f"{spec[0].shape}")
+    return ds
+
+
+def _soft_labels(ds, model) -> bool:
+    """Whether the batches' labels are rows of class weights (one-hot, mixed), not class indices."""
+    labels = ds.element_spec[1]
+    classes = int(model.outputs[0].shape[-1])
+    if labels.shape.rank == 2 and labels.shape[-1] not in (None, 1):
+        if labels.shape[-1] != classes:
+            raise ValueError(f"label rows have {labels.shape[-1]} entries but {model.name} has {classes} outputs")
+        return True
+    return False
+
+
 def progress_callback(model, on_batch: Callable[[int, int, dict], None] | None = None,
-                      on_epoch: Callable[[int, dict], None] | None = None):
-    """A callback of the model's Keras flavour calling ``on_batch(epoch, batch, logs)`` / ``on_epoch(epoch, logs)``."""
+                      on_epoch: Callable[[int, dict], None] | None = None, *, batch_size: int | None = None):
+    """A callback of the model's Keras flavour calling ``on_batch(epoch, batch, logs)`` / ``on_epoch(epoch, logs)``.
+
+    The batch logs also carry the run's speed, over the steps so far (the first, which traces the step, left
+    out): ``images_per_second`` (with ``batch_size``), ``eta_seconds`` (the steps left at the mean step time)
+    and ``input_share``, the fraction of step time spent waiting for the input pipeline: from the end of one
+    step to the moment the next batch left the pipeline (:class:`mobilecnn.pipeline.InputClock`, which
+    :func:`train` attaches as ``input_clock``).
+    """
+    import time
+
     k = keras_module(flavour_of(model))
 
     class Progress(k.callbacks.Callback):
         epoch = 0
+        input_clock = None
+
+        def on_train_begin(self, logs=None):
+            self.last_end, self.traced = None, False
+            self.steps_done, self.step_time, self.wait_time = 0, 0.0, 0.0
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
 
+        def on_train_batch_begin(self, batch, logs=None):
+            if self.last_end is None or batch == 0:   # not the time between epochs (validation)
+                self.last_end = time.perf_counter()
+
         def on_train_batch_end(self, batch, logs=None):
+            now = time.perf_counter()
+            logs = dict(logs or {})
+            if self.traced:   # the first step traces the step function: left out
+                step = now - self.last_end
+                stamp = self.input_clock.last() if self.input_clock is not None else None
+                wait = min(step, max(0.0, stamp - self.last_end)) if stamp is not None else 0.0
+                self.steps_done, self.step_time, self.wait_time = (self.steps_done + 1, self.step_time + step,
+                                                                   self.wait_time + wait)
+            self.traced, self.last_end = True, now
+            if self.steps_done:
+                mean = self.step_time / self.steps_done
+                steps = self.params.get("steps") or 0
+                left = steps * (self.params.get("epochs", 1) - self.epoch) - batch - 1 if steps else 0
+                logs["eta_seconds"] = max(0, left) * mean
+                if self.input_clock is not None:
+                    logs["input_share"] = self.wait_time / self.step_time
+                if batch_size:
+                    logs["images_per_second"] = batch_size / mean
             if on_batch is not None:
-                on_batch(self.epoch, batch, dict(logs or {}))
+                on_batch(self.epoch, batch, logs)
 
         def on_epoch_end(self, epoch, logs=None):
             if on_epoch is not None:
@@ -197,8 +258,12 @@ def train(model, train_data, *, epochs: int, validation_data=None, batch_size: i
     """Compile ``model`` and ``fit`` it; return Keras' ``History``.
 
     ``train_data`` and ``validation_data`` are ``(images, labels)`` arrays
-    (shuffled with ``seed``, batched by ``batch_size``) or batched
-    ``tf.data.Dataset`` objects; ``max_shift`` > 0 augments array training
+    (shuffled with ``seed``, batched by ``batch_size``) or any
+    ``tf.data.Dataset`` of ``(images, labels)`` (taken as it is; batched by
+    ``batch_size`` if its elements are single images), e.g. a folder's
+    streaming pipeline (:meth:`mobilecnn.data.FolderData.training_data`).
+    Labels are class indices, or one-hot / mixed rows (mixup, cutmix: the
+    loss is then categorical cross-entropy). ``max_shift`` > 0 augments array training
     data with random shifts of up to that many pixels. Callbacks: ``TerminateOnNaN`` always;
     ``EarlyStopping`` (restoring the best weights) with
     ``early_stopping_patience``; ``ModelCheckpoint`` of the best weights to
@@ -234,9 +299,22 @@ def train(model, train_data, *, epochs: int, validation_data=None, batch_size: i
 
     if isinstance(max_shift, bool) or not isinstance(max_shift, int) or max_shift < 0:
         raise ValueError(f"max_shift must be a non-negative integer, got {max_shift!r}")
+    if max_shift and isinstance(train_data, tf.data.Dataset):
+        raise ValueError("max_shift augments (images, labels) arrays; augment a tf.data.Dataset in its own pipeline")
     dataset = as_dataset(train_data, batch_size, shuffle=True, seed=seed, max_shift=max_shift)
     validation = None if validation_data is None else as_dataset(validation_data, batch_size, shuffle=False)
+    soft = _soft_labels(dataset, model)
+    if soft and validation is not None and not _soft_labels(validation, model):
+        classes = int(model.outputs[0].shape[-1])
+        validation = validation.map(lambda x, y: (x, tf.one_hot(tf.cast(tf.reshape(y, [-1]), tf.int32), classes)))
+    from mobilecnn.pipeline import InputClock, timed
+
+    clock = InputClock()
     batches = int(dataset.cardinality())
+    dataset = timed(dataset, clock)
+    for callback in callbacks:
+        if hasattr(callback, "input_clock"):
+            callback.input_clock = clock
     total_steps = max(1, batches * epochs) if batches > 0 else max(1, epochs * 1000)
     with strategy.scope():
         warmup = min(int(round(warmup_epochs * max(batches, 1))), total_steps // 2) if warmup_epochs else 0
@@ -245,7 +323,8 @@ def train(model, train_data, *, epochs: int, validation_data=None, batch_size: i
             warmup_target=learning_rate if warmup else None, warmup_steps=warmup)
         optimizer = (k.optimizers.AdamW(schedule, weight_decay=weight_decay, clipnorm=clipnorm) if weight_decay
                      else k.optimizers.Adam(schedule, clipnorm=clipnorm))
-        loss = k.losses.SparseCategoricalCrossentropy(from_logits=not ends_in_softmax(model))
+        loss = (k.losses.CategoricalCrossentropy if soft else k.losses.SparseCategoricalCrossentropy)(
+            from_logits=not ends_in_softmax(model))
         if flavour_of(model) == "keras" and is_multi_worker(strategy):
             clip_after_all_reduce(optimizer)
         model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])

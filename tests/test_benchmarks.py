@@ -73,3 +73,23 @@ def test_interleaved_takes_each_models_least_disturbed_round(monkeypatch):
     assert (a.median_ms, a.p90_ms, a.runs) == (3.0, pytest.approx(10.0), 6)
     # b: round medians 1, 8, 2 -> 1; runs sorted 1 1 1 3 8 8, p90 at rank 4.5: 8.
     assert (b.median_ms, b.p90_ms, b.runs) == (1.0, pytest.approx(8.0), 6)
+
+
+def test_train_pipeline_benchmark_generates_linked_folders(tmp_path):
+    """benchmarks.train_pipeline's folders: n / 10 JPEGs per class, 256-512 px, the smaller set hard links to the
+    larger's files; its table has one row per size (the epochs themselves are the benchmark's, not a test's)."""
+    from PIL import Image
+
+    from benchmarks import train_pipeline as bench
+
+    folders = bench.generate(tmp_path, [10, 20], processes=1)
+    assert sorted(p.name for p in folders[20].iterdir()) == sorted(bench.PHOTOS)
+    files = sorted(folders[20].rglob("*.jpg"))
+    assert len(files) == 20 and len(list(folders[10].rglob("*.jpg"))) == 10
+    with Image.open(files[0]) as im:
+        assert im.format == "JPEG" and all(256 <= side <= 512 for side in im.size)
+    assert (folders[10] / "astronaut" / "000000.jpg").stat().st_ino == (folders[20] / "astronaut" / "000000.jpg"
+                                                                       ).stat().st_ino
+    row = {"images": 10, "train_images": 8, "peak_rss_mb": 900.0, "images_per_second": 50.0, "input_share": 0.1,
+           "epoch_s": 3.0, "list_and_scan_s": 0.1}
+    assert bench.table([row]).splitlines()[-1] == "| 10 | 8 | 900 MB | 50.0 | 10% | 3 s | 0 s |"

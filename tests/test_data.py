@@ -35,9 +35,12 @@ def test_image_folder(tmp_path):
     write_folder(tmp_path, {"cat": 5, "dog": 4, "emu": 3})
     d = data.image_folder(tmp_path, (16, 16, 1))
     assert d.class_names == ["cat", "dog", "emu"]
-    assert d.x_train.shape[1:] == (16, 16, 1)
-    assert len(d.x_train) + len(d.x_test) == 12
+    x, _ = next(iter(d.training_data(4)))
+    assert tuple(x.shape[1:]) == (16, 16, 1) and d.input_shape == (16, 16, 1)
+    assert d.train_count + d.test_count == 12 and len(d.y_train) == d.train_count
     assert set(d.y_test) == {0, 1, 2}  # every class keeps a test image
+    again = data.image_folder(tmp_path, (16, 16, 1))
+    assert again.test_paths == d.test_paths and again.train_paths == d.train_paths  # a deterministic split
     data.check_classes(d, 3)
     with pytest.raises(data.DatasetError, match=r"has 3 classes \(cat, dog, emu\) but the model has num_classes=10"):
         data.check_classes(d, 10)

@@ -74,7 +74,8 @@ class WeightsPlan:
                   "conventions": self.conventions.as_dict() if self.conventions else None}
         if self.row is not None:
             published = self.row.as_dict()
-            published.pop("conventions")   # the ones the model was built with are above
+            # The ones the model was built with are above; the evaluation crop is the published one.
+            record["crop_fraction"] = published.pop("conventions")["crop_fraction"]
             record.update({k: v for k, v in published.items() if k not in ("source", "format", "options")})
         return record
 
