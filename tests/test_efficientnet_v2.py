@@ -122,10 +122,11 @@ def test_width_rounding_is_keras():
 SMALL = {"width_coefficient": 0.5, "depth_coefficient": 0.5}
 
 
-# float16 under -m slow as well: the fused block's ops (Conv2D, BN folded, swish) are the ones MBConv models
-# take through the GPU check in the fast suite (MobileNet V2/V3, EfficientNet-B0); int8 stays fast.
-@pytest.mark.parametrize("precision", [p if p == "int8" else pytest.param(p, marks=pytest.mark.slow)
-                                       for p in PRECISIONS])
+# Every precision under -m slow: the fused block's ops (Conv2D, BN folded, swish) are the ones MBConv models take
+# through the export checks in the fast suite (MobileNet V2/V3, EfficientNet-B0), and the small B0's QAT export
+# (full integer, one partition) stays fast.
+@pytest.mark.slow
+@pytest.mark.parametrize("precision", PRECISIONS)
 def test_small_b0_exports(precision):
     check_export("efficientnet-v2-b0", precision, {"resolution": 64, **SMALL})
 

@@ -192,6 +192,7 @@ def test_export_of_a_wrong_rewrite_fails_verification(monkeypatch):
                      calibration_count=16, verify_count=8, check_delegates=False)
 
 
+@pytest.mark.slow  # 24 s; the 0.5x g3 split is checked by the rewrite tests
 def test_shufflenet_v1_groups_of_any_size_run_on_the_gpu():
     """The LiteRT GPU accelerator aborts on grouped convolutions of groups not a multiple of 4 channels; the
     float16 export splits them."""

@@ -311,10 +311,11 @@ def check(result, precision, name):
             assert meta["gpu"]["fully_accelerated"], meta["gpu"]
 
 
-# The fast suite keeps Conv-S in float16 (the GPU check) and int8 (the partition check), and Hybrid-M in int8
-# (attention's int8 ops); the rest runs under -m slow.
+# The fast suite keeps Conv-S in float16 (the GPU check) and int8 (the partition check); Hybrid-M's int8 export
+# (attention's int8 ops, 38 s) and the rest run under -m slow.
 FAST_EXPORTS = [("mobilenet-v4-conv-small", "float16"), ("mobilenet-v4-conv-small", "int8"),
-                pytest.param("mobilenet-v4-hybrid-medium", "int8", marks=pytest.mark.xdist_group("mnv4-hm-int8"))]
+                pytest.param("mobilenet-v4-hybrid-medium", "int8",
+                             marks=[pytest.mark.slow, pytest.mark.xdist_group("mnv4-hm-int8")])]
 SLOW_EXPORTS = [pytest.param(n, p, marks=pytest.mark.slow) for n in ("mobilenet-v4-conv-small",
                                                                      "mobilenet-v4-hybrid-medium")
                 for p in ("float32", "float16", "dynamic") if n.endswith("hybrid-medium") or p != "float16"]
@@ -333,6 +334,7 @@ def test_exports_verify_and_partition(name, precision):
     check(exported(name, precision), precision, name)
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("mnv4-hm-int8")  # the export above, on its worker
 def test_hybrid_int8_leaves_only_attention_outside_xnnpack():
     """The one thing int8 cannot meet: every MQA block's (8 of them) int8 SOFTMAX, and most of their 16 int8

@@ -32,7 +32,11 @@ LRN_MODELS = {"alexnet", "zfnet", "googlenet"}   # local response normalization:
 # widths (their full-size parameters and MACs are checked above); at 64 px B4-B7 alone took 5 minutes of the suite.
 # WRN-28-10 (36M parameters at 32 px, 27 s): its pre-activation block is the same residual block option.
 SCALED = {*(f"efficientnet-b{i}" for i in range(1, 8)), "resnet-34", "wide-resnet-50-2", "wide-resnet-28-10"}
+# ShuffleNet V1 (22 s here): its tf_keras twin is built and trained by its fast QAT test (test_qat.py).
+TWIN_ELSEWHERE = {"shufflenet-v1"}
 SMALL_RUNS = [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY_CLASSIC | HEAVY_NEW | SCALED else n for n in ALL]
+TWIN_RUNS = [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY_CLASSIC | HEAVY_NEW | SCALED | TWIN_ELSEWHERE
+             else n for n in ALL]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -100,7 +104,7 @@ def compare_twin(a, b, x, tolerance: float, twin_input=None) -> None:
     assert_close(got, expected, atol=tolerance, rtol=tolerance)
 
 
-@pytest.mark.parametrize("name", SMALL_RUNS)
+@pytest.mark.parametrize("name", TWIN_RUNS)
 def test_tf_keras_twin_and_safe_mode_reload_compute_the_same(tmp_path, name):
     """One model (realistic statistics, float64 but for the LRN nets): built twice it has the same layer names; its
     tf_keras twin has its layout and computes its logits (compare_twin); saved and reloaded in safe mode it computes
