@@ -260,11 +260,12 @@ def run_job(name: str, *, dataset: str | os.PathLike = datasets.DIGITS, epochs: 
         max_shift = 0 if folder else data.input_shape[0] // 16
     lap("data")
 
-    progress.step("float training")
+    progress.step("model")   # building it and loading its weights: a ValueError here is the user's input
     keras.utils.set_random_seed(seed)
     with _scope(strategy):
         model = mobilecnn.build(entry.name, **options)
     weights_record = getattr(model, "_mobilecnn_weights", None)
+    progress.step("float training")
     if folder and crop_fraction is None:
         data.crop_fraction = (weights_record or {}).get("crop_fraction") or data.crop_fraction
     backups = Path(backup_dir) if backup_dir is not None else None

@@ -3,6 +3,7 @@
 import pytest
 
 
+@pytest.mark.slow  # 24 s: two int8 conversions; the timer itself is tested below
 def test_desktop_benchmark_runs_and_reports(monkeypatch):
     from benchmarks import desktop
 

@@ -199,6 +199,7 @@ MIRRORED = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # 31 s; distributed QAT in the fast suite: test_multiworker.py's float run, test_qat.py
 def test_qat_under_mirrored_strategy_over_two_cpus():
     """Both phases train on the strategy's two replicas (as the trained models' own strategies report: a job that
     ignored the strategy would train on one). Logical devices can only be set before TensorFlow starts, so this
@@ -318,3 +319,18 @@ def test_job_backup_dir_is_removed_when_the_job_succeeds(tmp_path):
     result = run_job("lenet-5", epochs=1, validate=False, backup_dir=backup)
     assert result.float_accuracy > 0
     assert sorted(p.name for p in backup.iterdir()) == ["mine.txt"]
+
+
+def test_weights_that_do_not_fit_the_model_exit_2_before_training(tmp_path, capsys, monkeypatch):
+    """A weights file for another model is the user's input: exit 2 naming the misfit, raised while the model is
+    built (after the data), before any training step."""
+    import mobilecnn
+    import mobilecnn.job
+
+    path = tmp_path / "mobilenet-v2.weights.h5"
+    mobilecnn.build("mobilenet-v2", resolution=32, width_multiplier=0.35, num_classes=10).save_weights(path)
+    trained = []
+    monkeypatch.setattr(mobilecnn.job, "_fit", lambda *a, **k: trained.append(1))
+    assert main(["train", "lenet-5", "--epochs", "1", "--weights", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "mobilecnn train: error:" in err and not trained, err[-2000:]

@@ -108,7 +108,7 @@ class RichProgress:
         self.progress.update(self.step_task, description=name)
 
     # How a failure names the step it stopped in: "failed while <doing>".
-    DOING = {"data": "loading the data", "write": "writing the export"}
+    DOING = {"data": "loading the data", "model": "building the model", "write": "writing the export"}
 
     @property
     def doing(self) -> str:
@@ -117,8 +117,9 @@ class RichProgress:
 
     @property
     def checking_input(self) -> bool:
-        """Whether the job is still reading its arguments and data (the only time a ValueError is the user's)."""
-        return self.steps in ([], ["data"])
+        """Whether the job is still reading its arguments, data and weights (building the model: a weights file
+        that does not fit it) - the only time a ValueError is the user's."""
+        return self.steps in ([], ["data"], ["data", "model"])
 
     def fit_begin(self, phase: str, epochs: int, batches: int) -> None:
         self.phase, self.epochs, self.batches = phase, epochs, batches
