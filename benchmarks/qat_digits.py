@@ -9,7 +9,7 @@ Prints a Markdown table (the README's) and writes the figures to
 ``benchmarks/results/qat_digits.json``.
 
     python -m benchmarks.qat_digits                       # the README table, about 10 minutes on 2 cores
-    python -m benchmarks.qat_digits --models lenet-5 mobilenet-v3-small
+    python -m benchmarks.qat_digits --models lenet-5 mobilenet-v3-small   # updates those rows of the results file
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ MODELS = {
     "mobilenet-v3-small": ("MobileNet V3-Small", {"resolution": 32}, 20, 5),
     "efficientnet-b0": ("EfficientNet-B0", {"resolution": 32}, 20, 5),
     "shufflenet-v2": ("ShuffleNet V2 0.5x", {"width_multiplier": 0.5, "resolution": 32}, 20, 5),
+    "mobilenet-v4-conv-small": ("MobileNetV4-Conv-S", {"resolution": 32}, 20, 5),
+    "efficientnet-lite0": ("EfficientNet-Lite0", {"resolution": 32}, 20, 5),
 }
 RESULTS = Path(__file__).parent / "results" / "qat_digits.json"
 
@@ -65,13 +67,17 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    rows = []
+    # Rows of models not run now are kept from the results file (a run of some models updates theirs).
+    kept = {r["model"]: r for r in json.loads(args.out.read_text())} if args.out.is_file() else {}
     for name in args.models:
-        rows.append(measure(name, args.seed))
-        print(f"{name}: {json.dumps(rows[-1])}", flush=True)
+        kept[name] = measure(name, args.seed)
+        print(f"{name}: {json.dumps(kept[name])}", flush=True)
+    rows = [kept[name] for name in MODELS if name in kept]
     print(table(rows))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(rows, indent=2) + "\n")
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(rows, indent=2) + "\n")
+    tmp.replace(args.out)
     return 0
 
 

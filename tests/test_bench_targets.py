@@ -22,6 +22,9 @@ from mobilecnn.export.zoo import time_file
 
 from mobilecnn.cli import main
 
+# One worker for the module: its export fixture is made once (with -n 2 each worker made its own: 12 s).
+pytestmark = pytest.mark.xdist_group("bench-targets")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -2,6 +2,9 @@
 
 import pytest
 
+# One worker for the module: its export fixture is made once (with -n 2 each worker made its own: 12 s).
+pytestmark = pytest.mark.xdist_group("bench-small-export")
+
 
 @pytest.mark.slow  # 24 s: two int8 conversions; the timer itself is tested below
 def test_desktop_benchmark_runs_and_reports(monkeypatch):

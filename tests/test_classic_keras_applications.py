@@ -76,7 +76,8 @@ def _parity(name: str, resolution: int) -> float:
     return float(np.abs(a - b).max())
 
 
-@pytest.mark.parametrize("name, resolution", [("vgg-16", 64), ("vgg-19", 64), ("resnet-50", 64), ("densenet-121", 64)])
+@pytest.mark.parametrize("name, resolution", [("vgg-16", 64), pytest.param("vgg-19", 64, marks=pytest.mark.slow),
+                                              ("resnet-50", 64), ("densenet-121", 64)])
 def test_outputs_equal_keras_applications(name, resolution):
     check_parity(name, resolution)
 

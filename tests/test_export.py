@@ -50,7 +50,9 @@ def exported_with(name: str, precision: str, options: dict):
 DYNAMIC_FAST = {"mobilenet-v3-small"}
 # MobileNet V3-Large is V3-Small's layers (hard-swish, squeeze-excite) at another depth, MobileNet V1's
 # (depthwise, pointwise, ReLU6) are MobileNet V2's without the residual: both under -m slow.
-SLOW_MODELS = {"mobilenet-v3-large", "mobilenet-v1"}
+# ShuffleNet V2 (60 s here): its int8 export is full-integer and one partition in its fast QAT test, its float and
+# int8 conversions run in the Android golden tests, and ShuffleNet V1 takes channel shuffle through the GPU check.
+SLOW_MODELS = {"mobilenet-v3-large", "mobilenet-v1", "shufflenet-v2"}
 # Each model's exports share a worker (xdist_group, pyproject's --dist loadgroup): the other precisions' size checks
 # and the GPU test reuse its float32 and float16 files instead of converting them again on the other worker.
 EXPORT_CASES = [pytest.param(n, p, marks=[pytest.mark.xdist_group(f"export-{n}")]

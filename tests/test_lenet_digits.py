@@ -26,7 +26,7 @@ def digits_32x32():
                             stratify=digits.target)
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [0, pytest.param(1, marks=pytest.mark.slow), pytest.param(2, marks=pytest.mark.slow)])
 def test_lenet5_trains_on_digits(seed):
     x_train, x_test, y_train, y_test = digits_32x32()
     assert len(y_test) == 450

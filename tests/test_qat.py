@@ -38,7 +38,7 @@ REDUCED = {
 }
 # One model of every family (MobileNet V1 and V2 apart, both ShuffleNets) in the fast suite, but for the families
 # in QAT_SLOW; V3-Large and SqueezeNet 1.0 repeat V3-Small's and SqueezeNet 1.1's layers and run under -m slow.
-FAST = {"lenet-5", "mobilenet-v1", "mobilenet-v3-small", "shufflenet-v1", "shufflenet-v2", "squeezenet-1.1",
+FAST = {"lenet-5", "mobilenet-v1", "mobilenet-v3-small", "shufflenet-v2", "squeezenet-1.1",
         "efficientnet-b0", "alexnet", "nin-cifar", "resnet-18"}
 # Families whose fast QAT export (the same checks: full integer, one XNNPACK partition, follows the QAT model)
 # lives in their own test file, beside the rest of the family's tests.
@@ -53,6 +53,8 @@ QAT_SLOW = {
     "googlenet": "28 s; local response normalization is AlexNet's, concatenated branches SqueezeNet's",
     "wide-resnet": "24 s; ResNet-50's bottleneck, wider: ResNeXt-50's and SE-ResNet-50's fewer-block runs",
     "mobilenet-v2": "17 s; the inverted residual is MnasNet's and EfficientNet-B0's (both fast)",
+    "shufflenet-v1": "30 s; channel shuffle is ShuffleNet V2's, grouped convolutions ResNeXt-50's (fast); its int8 "
+                     "export (average-pool rewrite, one partition): test_export.py",
 }
 
 

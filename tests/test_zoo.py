@@ -32,9 +32,12 @@ LRN_MODELS = {"alexnet", "zfnet", "googlenet"}   # local response normalization:
 # widths (their full-size parameters and MACs are checked above); at 64 px B4-B7 alone took 5 minutes of the suite.
 # WRN-28-10 (36M parameters at 32 px, 27 s): its pre-activation block is the same residual block option.
 SCALED = {*(f"efficientnet-b{i}" for i in range(1, 8)), "resnet-34", "wide-resnet-50-2", "wide-resnet-28-10"}
-# ShuffleNet V1 (22 s here): its tf_keras twin is built and trained by its fast QAT test (test_qat.py); ResNet-50
-# (17 s) and VGG-11 (13 s): SE-ResNet-50's twin has the bottleneck, VGG-11-BN's the plain stack.
-TWIN_ELSEWHERE = {"shufflenet-v1", "resnet-50", "vgg-11"}
+# Twins whose layers another fast twin or QAT run builds (QAT builds the tf_keras twin and trains it): ShuffleNet V1
+# (22 s here) and SE-ResNet-50 (18 s; bottleneck and squeeze-excite) in their fast QAT tests (test_qat.py); ResNet-50
+# (17 s) likewise, VGG-11 (13 s) as VGG-11-BN's plain stack, AlexNet-torchvision as AlexNet, GoogLeNet-BN as
+# GoogLeNet, MobileNet V3-Large as V3-Small, SqueezeNet 1.0 as 1.1.
+TWIN_ELSEWHERE = {"shufflenet-v1", "se-resnet-50", "resnet-50", "vgg-11", "alexnet-torchvision", "googlenet-bn",
+                  "mobilenet-v3-large", "squeezenet-1.0"}
 SMALL_RUNS = [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY_CLASSIC | HEAVY_NEW | SCALED else n for n in ALL]
 TWIN_RUNS = [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY_CLASSIC | HEAVY_NEW | SCALED | TWIN_ELSEWHERE
              else n for n in ALL]
