@@ -27,7 +27,6 @@ the files this call created.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -168,11 +167,12 @@ def model_info(content: bytes, metadata: dict, labels: Sequence[str] | None = No
                scale: Sequence[float] | None = None, offset: Sequence[float] | None = None
                ) -> tuple[dict[str, Any], list[str]]:
     """``model_info.json``'s content and the labels, for an export's bytes and metadata (its sidecar)."""
-    from mobilecnn.export.results import reference_figures
+    from mobilecnn.export.results import content_figures, reference_figures
 
     source, result = read_tensors(content)
     classes = result["shape"][1]
     chosen, labels_source = choose_labels(metadata, classes, labels)
+    figures = content_figures(content)
     info = {
         "schema": SCHEMA,
         "model": metadata["model"],
@@ -180,8 +180,8 @@ def model_info(content: bytes, metadata: dict, labels: Sequence[str] | None = No
         "precision": metadata["precision"],
         "io_type": metadata["io_type"],
         "files": {"model": MODEL, "labels": LABELS},
-        "model_sha256": hashlib.sha256(content).hexdigest(),
-        "model_size": len(content),
+        "model_sha256": figures["sha256"],
+        "model_size": figures["size"],
         "num_classes": classes,
         "input": source,
         "output": result,

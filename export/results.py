@@ -106,11 +106,15 @@ def reference_figures(model: str) -> dict[str, Any]:
     return {"params": ref.params, "macs": ref.macs, "top1": ref.top1, "top1_source": ref.top1_source}
 
 
-def file_figures(path: str | os.PathLike) -> dict[str, Any]:
+def content_figures(data: bytes) -> dict[str, Any]:
+    """A model file's SHA-256 and size in bytes."""
     import hashlib
 
-    data = Path(path).read_bytes()
     return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
+def file_figures(path: str | os.PathLike) -> dict[str, Any]:
+    return content_figures(Path(path).read_bytes())
 
 
 def _number(value, where: str, integer: bool = False) -> None:

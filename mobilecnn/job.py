@@ -131,9 +131,11 @@ def _fit(model, data, progress: JobProgress, phase: str, *, epochs: int, batch_s
 
 
 def classifier_layers(model) -> list:
-    """The model's classifier: its last weight-holding layer (what a fresh ``num_classes`` replaces)."""
-    weighted = [layer for layer in model.layers if layer.weights]
-    return weighted[-1:]
+    """The model's classifier: its last weight-holding layer, the one weights loading leaves fresh for another
+    ``num_classes`` (:func:`mobilecnn.keras_applications.weighted_layers`)."""
+    from mobilecnn.keras_applications import weighted_layers
+
+    return weighted_layers(model)[-1:]
 
 
 def freeze_backbone(model, frozen: bool) -> None:

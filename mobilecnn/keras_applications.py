@@ -25,7 +25,9 @@ from mobilecnn import registry
 PREPROCESSING_LAYERS = ("Normalization", "Rescaling")
 
 
-def _weighted_layers(model) -> list:
+def weighted_layers(model) -> list:
+    """``model``'s weight-holding layers in order, preprocessing layers left out: what a weights file pairs
+    with; the last is the classifier a fresh ``num_classes`` replaces."""
     return [layer for layer in model.layers
             if layer.weights and type(layer).__name__ not in PREPROCESSING_LAYERS]
 
@@ -68,7 +70,7 @@ def copy_weights(source, target, name: str | None = None) -> None:
     ``target`` (by default looked up from ``target.name``): it says whether
     the first convolution's input channels turn from BGR to RGB.
     """
-    src, dst = _weighted_layers(source), _weighted_layers(target)
+    src, dst = weighted_layers(source), weighted_layers(target)
     if len(src) != len(dst):
         raise ValueError(
             f"{source.name} has {len(src)} weight-holding layers, {target.name} has {len(dst)}: "
@@ -183,7 +185,7 @@ def load_keras_applications_weights(model, source, name: str | None = None, *, c
             # Preprocessing layers (normalization, rescaling_1, ...), not batch norms (batch_normalization_3)
             if names and not re.fullmatch(r"(normalization|rescaling)(_\d+)?", layer_name):
                 stored[layer_name] = [np.asarray(g[w]) for w in names]
-    ours = _weighted_layers(model)
+    ours = weighted_layers(model)
     if classifier == "fresh":
         ours = ours[:-1]
     if classifier != "copy" and not all(layer.name in stored for layer in ours) and len(stored) > len(ours):

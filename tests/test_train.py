@@ -333,4 +333,5 @@ def test_weights_that_do_not_fit_the_model_exit_2_before_training(tmp_path, caps
     monkeypatch.setattr(mobilecnn.job, "_fit", lambda *a, **k: trained.append(1))
     assert main(["train", "lenet-5", "--epochs", "1", "--weights", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "mobilecnn train: error:" in err and not trained, err[-2000:]
+    assert "mobilecnn train: error: could not load weights from" in err and path.name in err, err[-2000:]
+    assert "lenet-5" in err and not trained, err[-2000:]
