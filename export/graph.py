@@ -19,6 +19,13 @@ target runtime accelerates:
 - int8: a ReLU the converter cannot fuse into the op before it (Xception's, after an addition that the
   next block also reads) becomes a fixed identity 1x1 depthwise convolution with the ReLU fused: LiteRT's
   XNNPACK does not take a standalone int8 ``RELU``.
+- float32, float16 and dynamic: local response normalization (AlexNet, ZFNet, GoogLeNet) becomes a square, a
+  banded 1x1 convolution (the window sum, times alpha, plus k), ``exp(-beta * log(.))`` and a product
+  (``mobilecnn.blocks.classic.local_response_norm_decomposed``): LiteRT's XNNPACK has no
+  ``LOCAL_RESPONSE_NORMALIZATION`` kernel and runs every one of those ops in float. int8 keeps the fused op:
+  XNNPACK has no int8 kernel for any form of the power ``d ** -beta`` (``LOG``, ``EXP``, ``POW``, ``RSQRT``,
+  ``SQRT``: measured, LiteRT 2.3), so the power runs in float between a dequantize and a quantize however it
+  is written, and the fused op is one such island where the decomposition would be two.
 - float16 (the GPU delegate's precision): a grouped convolution whose groups
   do not hold a multiple of 4 channels (ShuffleNet V1 at most widths) is split
   into one convolution per group and a concatenation. The LiteRT GPU
@@ -34,6 +41,7 @@ import keras
 
 from mobilecnn.blocks import hard_swish_decomposed
 from mobilecnn.layers import custom_layers
+from mobilecnn.layers.local_response_norm import decomposed_form
 from mobilecnn.quantization.rules import average_pooling_as_depthwise, relu_as_depthwise
 from mobilecnn.rewrite import rewrite
 
@@ -66,9 +74,12 @@ def _split_groups(x, layer):
 
 
 # precision -> layer class name -> function(input tensor, layer) giving the equivalent output, or None to keep it
+FLOAT_REWRITES: dict[str, Callable] = {"LocalResponseNormalization": decomposed_form}
 REWRITES: dict[str, dict[str, Callable]] = {
     "int8": {"HardSwish": _hard_swish, "AveragePooling2D": average_pooling_as_depthwise, "ReLU": relu_as_depthwise},
-    "float16": {"Conv2D": _split_groups},
+    "float32": dict(FLOAT_REWRITES),
+    "float16": {**FLOAT_REWRITES, "Conv2D": _split_groups},
+    "dynamic": dict(FLOAT_REWRITES),
 }
 
 

@@ -126,10 +126,11 @@ def int8_ratio(records: list[dict], path: str | os.PathLike, threads: int | None
                target: str | None = None) -> dict[str, Any]:
     plt = _pyplot()
     chosen, threads, target = choose(records, threads, target)
-    by: dict[str, dict[str, float]] = {}
+    by: dict[str, dict[str, dict]] = {}
     for r in chosen:
-        by.setdefault(r["model"]["name"], {})[r["model"]["precision"]] = r["latency_ms"]["median"]
-    ratios = [(name, p["int8"] / p["float32"]) for name, p in by.items() if "int8" in p and "float32" in p]
+        by.setdefault(r["model"]["name"], {})[r["model"]["precision"]] = r
+    ratios = [(name, res.int8_ratio(p["float32"], p["int8"])) for name, p in by.items()
+              if "int8" in p and "float32" in p]
     fig, ax = plt.subplots(figsize=(max(6, 0.35 * len(ratios) + 2), 5))
     bars = ax.bar(range(len(ratios)), [r for _, r in ratios], color="tab:blue")
     ax.axhline(1.0, color="k", lw=0.8)

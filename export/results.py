@@ -262,9 +262,13 @@ def ok(records: Iterable[dict]) -> list[dict]:
     return [r for r in records if r["status"] == "ok"]
 
 
-def markdown_table(records: list[dict], threads: int = 2, target: str | None = None) -> str:
-    """One row per model: reference top-1, MACs, size per precision, and at ``threads`` per precision: median and
-    p90, peak memory, XNNPACK partitions, the int8/float32 latency ratio and the fraction of the GEMM roof."""
+def markdown_table(records: list[dict], threads: int = 2, target: str | None = None, compact: bool = False) -> str:
+    """One row per model: reference top-1, MACs (the export's count, else the reference's), size per precision,
+    and at ``threads`` per precision: median and p90, peak memory, XNNPACK partitions, the int8/float32 latency
+    ratio and the fraction of the GEMM roof.
+
+    ``compact``: the same figures with one column per figure (sizes, peaks, partitions and roof fractions of the
+    precisions side by side, ``float32 / float16 / int8``) and one latency column per precision."""
     target = target or next((r["target"]["name"] for r in records), "local")
     chosen = [r for r in records if r["target"]["name"] == target and r["run"]["threads"] == threads
               and r["run"]["accelerator"] == "cpu"]
@@ -273,34 +277,50 @@ def markdown_table(records: list[dict], threads: int = 2, target: str | None = N
         by.setdefault(r["model"]["name"], {})[r["model"]["precision"]] = r
     precisions = [p for p in ("float32", "float16", "dynamic", "int8")
                   if any(p in row for row in by.values())]
+
+    def figures(r: dict | None) -> list[str]:
+        """size, latency (p90), peak, partitions, roof of one record."""
+        if r is None:
+            return ["-"] * 5
+        if r["status"] != "ok":
+            return ["-", "failed: " + " ".join(str(r["error"]).split())[:60].replace("|", "/"), "-", "-", "-"]
+        size = (r["model"]["file"] or {}).get("size")
+        lat = r["latency_ms"]
+        return [_fmt(size / 2**20 if size else None, ".1f" if compact else ".2f"),
+                f"{lat['median']:.2f} ({_fmt(lat['p90'])})", _fmt(r["memory"]["peak_mb"], ".0f" if compact else ".1f"),
+                _fmt(r["acceleration"]["xnnpack_partitions"], "d"), _fmt(roof_fraction(r), ".0%")]
+
     head = ["model", "top-1 %", "MACs"]
-    for p in precisions:
-        head += [f"{p} MiB", f"{p} ms (p90)", f"{p} peak MiB", f"{p} partitions", f"{p} roof"]
+    if compact:
+        both = " / ".join(precisions)
+        head += [f"MiB ({both})"] + [f"{p} ms (p90)" for p in precisions]
+        head += [f"peak MiB ({both})", f"partitions ({both})", f"roof ({both})"]
+    else:
+        for p in precisions:
+            head += [f"{p} MiB", f"{p} ms (p90)", f"{p} peak MiB", f"{p} partitions", f"{p} roof"]
     head += ["int8 / float32"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for name, row in by.items():
         first = next(iter(row.values()))
         ref = first["model"]["reference"]
-        cells = [name, _fmt(ref.get("top1"), ".1f"), _macs(ref.get("macs"))]
-        for p in precisions:
-            r = row.get(p)
-            if r is None:
-                cells += ["-"] * 5
-                continue
-            if r["status"] != "ok":
-                cells += ["-", "failed: " + str(r["error"])[:60].replace("|", "/"), "-", "-", "-"]
-                continue
-            size = (r["model"]["file"] or {}).get("size")
-            lat = r["latency_ms"]
-            cells += [_fmt(size / 2**20 if size else None), f"{lat['median']:.2f} ({_fmt(lat['p90'])})",
-                      _fmt(r["memory"]["peak_mb"], ".1f"), _fmt(r["acceleration"]["xnnpack_partitions"], "d"),
-                      _fmt(roof_fraction(r), ".0%")]
+        cells = [name, _fmt(ref.get("top1"), ".1f"), _macs(first["model"].get("macs") or ref.get("macs"))]
+        per = [figures(row.get(p)) for p in precisions]
+        if compact:
+            cells += [" / ".join(f[0] for f in per)] + [f[1] for f in per]
+            cells += [" / ".join(f[i] for f in per) for i in (2, 3, 4)]
+        else:
+            cells += [c for f in per for c in f]
         f32, i8 = row.get("float32"), row.get("int8")
-        ratio = (i8["latency_ms"]["median"] / f32["latency_ms"]["median"]
-                 if f32 and i8 and f32["status"] == i8["status"] == "ok" else None)
-        cells.append(_fmt(ratio))
+        cells.append(_fmt(int8_ratio(f32, i8)))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def int8_ratio(float32: dict | None, int8: dict | None) -> float | None:
+    """int8 median latency over float32's (two records of one model, target and thread count), if both ran."""
+    if not float32 or not int8 or not float32["status"] == int8["status"] == "ok":
+        return None
+    return int8["latency_ms"]["median"] / float32["latency_ms"]["median"]
 
 
 def roof_fraction(record: dict) -> float | None:

@@ -34,3 +34,9 @@ class Target:
     def measure(self, path: str | os.PathLike, threads: list[int], accelerator: str = "cpu", runs: int = 50,
                 warmup: int = 5) -> list[dict[str, Any]]:
         raise NotImplementedError
+
+    def measure_files(self, paths: list[str | os.PathLike], threads: list[int], accelerator: str = "cpu",
+                      runs: int = 50, warmup: int = 5) -> list[list[dict[str, Any]]]:
+        """Several files (one model's precisions): one list of partials per file. Here one after the other; the
+        local target interleaves them."""
+        return [self.measure(path, threads, accelerator, runs, warmup) for path in paths]

@@ -37,14 +37,15 @@ TARGETS = ("local", "litert-benchmark", "android[:SERIAL]")
 
 
 def parse_target(spec: str, binary: str | os.PathLike | None = None, taskset: str | None = None,
-                 timeout: float | None = None) -> Target:
-    """``local``, ``litert-benchmark`` or ``android[:SERIAL]`` (``binary``: the phone's benchmark tool)."""
+                 timeout: float | None = None, max_seconds: float | None = None) -> Target:
+    """``local``, ``litert-benchmark`` or ``android[:SERIAL]`` (``binary``: the phone's benchmark tool;
+    ``max_seconds``: the local timer's budget for one file's timed runs, see :class:`LocalTarget`)."""
     name, _, serial = spec.partition(":")
     if name != "android" and (binary is not None or taskset is not None):
         what = "--binary" if binary is not None else "--taskset"
         raise TargetUsageError(f"{what} is for --target android[:SERIAL], not {spec!r}")
     if name == "local" and not serial:
-        return LocalTarget()
+        return LocalTarget(max_seconds=max_seconds)
     if name == "litert-benchmark" and not serial:
         return LitertBenchmarkTarget(timeout=timeout or 600)
     if name == "android":
@@ -134,46 +135,66 @@ class LocalTarget(Target):
     name = "local"
     accelerator_hint = " (the in-process timer runs XNNPACK on the CPU; --target litert-benchmark runs the GPU)"
 
-    def __init__(self, rounds: int = 5, memory: bool = True):
-        self.rounds, self.memory = rounds, memory
+    MIN_RUNS = 10
+
+    def __init__(self, rounds: int = 5, memory: bool = True, max_seconds: float | None = None):
+        """``max_seconds``: time one file's runs (all thread counts together) for about this long at most: the
+        run count drops from ``runs`` to what the warm-up latency says fits, never below ``MIN_RUNS``. The
+        count measured is in each record (``latency_ms.count``). None: exactly ``runs``."""
+        if max_seconds is not None and max_seconds <= 0:
+            raise TargetUsageError(f"the time budget must be positive, got {max_seconds!r} s")
+        self.rounds, self.memory, self.max_seconds = rounds, memory, max_seconds
 
     def describe(self) -> dict[str, Any]:
         return {"name": "local", "serial": None, "tool": "mobilecnn LiteRT interpreter timer",
                 "tool_version": f"ai-edge-litert {litert_version()}", "device": host_description()}
 
     def measure(self, path, threads, accelerator="cpu", runs=50, warmup=5):
+        return self.measure_files([path], threads, accelerator, runs, warmup)[0]
+
+    def measure_files(self, paths, threads, accelerator="cpu", runs=50, warmup=5):
+        """Every file at every thread count, timed in the same interleaved rounds (each round runs each
+        interpreter in turn), so load on this shared machine falls on all of them alike: the figures of one
+        model's precisions compare as well as its thread counts do. One list of partials per file."""
         from ai_edge_litert.interpreter import Interpreter
         from mobilecnn.export.delegates import xnnpack_report
 
         self.check_accelerator(accelerator)
-        path = Path(path)
-        if not path.is_file():
-            raise TargetUsageError(f"no such file: {str(path)!r}")
-        content = path.read_bytes()
+        paths = [Path(p) for p in paths]
+        for path in paths:
+            if not path.is_file():
+                raise TargetUsageError(f"no such file: {str(path)!r}")
+        contents = [path.read_bytes() for path in paths]
         timers, results = [], []
-        for t in threads:
-            start = time.perf_counter()
-            try:
-                interpreter = Interpreter(model_content=content, num_threads=t)
-                interpreter.allocate_tensors()
-            except (ValueError, RuntimeError) as err:
-                raise TargetError(f"{path} is not a valid TFLite model: {str(err).strip()[:300]}") from err
-            init = (time.perf_counter() - start) * 1e3
-            inp = interpreter.get_input_details()[0]
-            rng = np.random.default_rng(0)
-            if inp["dtype"] == np.float32:
-                x = rng.uniform(0, 255, inp["shape"]).astype("float32")
-            else:
-                info = np.iinfo(inp["dtype"])
-                x = rng.integers(info.min, info.max, inp["shape"]).astype(inp["dtype"])
-            interpreter.set_tensor(inp["index"], x)
-            start = time.perf_counter()
-            interpreter.invoke()
-            first = (time.perf_counter() - start) * 1e3
-            for _ in range(warmup):
+        for path, content in zip(paths, contents, strict=True):
+            for t in threads:
+                start = time.perf_counter()
+                try:
+                    interpreter = Interpreter(model_content=content, num_threads=t)
+                    interpreter.allocate_tensors()
+                except (ValueError, RuntimeError) as err:
+                    raise TargetError(f"{path} is not a valid TFLite model: {str(err).strip()[:300]}") from err
+                init = (time.perf_counter() - start) * 1e3
+                inp = interpreter.get_input_details()[0]
+                rng = np.random.default_rng(0)
+                if inp["dtype"] == np.float32:
+                    x = rng.uniform(0, 255, inp["shape"]).astype("float32")
+                else:
+                    info = np.iinfo(inp["dtype"])
+                    x = rng.integers(info.min, info.max, inp["shape"]).astype(inp["dtype"])
+                interpreter.set_tensor(inp["index"], x)
+                start = time.perf_counter()
                 interpreter.invoke()
-            timers.append(interpreter)
-            results.append({"init": init, "first": first, "samples": [], "rounds": []})
+                first = (time.perf_counter() - start) * 1e3
+                start = time.perf_counter()
+                for _ in range(warmup):
+                    interpreter.invoke()
+                warm = (time.perf_counter() - start) * 1e3 / warmup if warmup else first
+                timers.append(interpreter)
+                results.append({"init": init, "first": first, "warm": warm, "samples": [], "rounds": []})
+        if self.max_seconds is not None:
+            budget = self.max_seconds * 1e3 * len(paths)
+            runs = min(runs, max(self.MIN_RUNS, int(budget / max(1e-3, sum(r["warm"] for r in results)))))
         per_round = max(1, -(-runs // self.rounds))
         done = 0
         while done < runs:
@@ -188,19 +209,23 @@ class LocalTarget(Target):
                 result["rounds"].append(float(np.median(samples)))
             done += n
         del timers
-        out = []
-        for t, result in zip(threads, results, strict=True):
-            xnn = xnnpack_report(content, threads=t)
-            latency = {"init": result["init"], "first": result["first"], **summary(result["samples"])}
-            peak = peak_memory_mb(path, t) if self.memory else None
-            out.append({
-                "threads": t, "target": self.describe(), "latency_ms": latency,
-                "latency_extra": {"median_best_round": min(result["rounds"])},
-                "memory": {"peak_mb": peak, "method": "VmHWM of a subprocess that loads and runs the model, "
-                                                      "less its mark before loading" if peak is not None else ""},
-                "acceleration": {"fully_accelerated": xnn.one_partition, "xnnpack_partitions": xnn.partitions,
-                                 "ops_outside": xnn.ops_outside},
-                "profile": None})
+        out, results = [], iter(results)
+        for path, content in zip(paths, contents, strict=True):
+            partials = []
+            for t in threads:
+                result = next(results)
+                xnn = xnnpack_report(content, threads=t)
+                latency = {"init": result["init"], "first": result["first"], **summary(result["samples"])}
+                peak = peak_memory_mb(path, t) if self.memory else None
+                partials.append({
+                    "threads": t, "target": self.describe(), "latency_ms": latency,
+                    "latency_extra": {"median_best_round": min(result["rounds"])},
+                    "memory": {"peak_mb": peak, "method": "VmHWM of a subprocess that loads and runs the model, "
+                                                          "less its mark before loading" if peak is not None else ""},
+                    "acceleration": {"fully_accelerated": xnn.one_partition, "xnnpack_partitions": xnn.partitions,
+                                     "ops_outside": xnn.ops_outside},
+                    "profile": None})
+            out.append(partials)
         return out
 
 

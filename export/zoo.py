@@ -3,7 +3,9 @@
     from mobilecnn.export.zoo import run_zoo
     run_zoo("mobilenet-*", precisions=("float32", "int8"), threads=(1, 2), out="bench/")
 
-Exports are cached under ``OUT/exports/`` by name, options, precision and package version. Records are
+Exports are cached under ``OUT/exports/`` by name, options, precision and package version. A model's precisions
+are exported first and then timed together (the local target interleaves their rounds, so the int8/float32
+ratio is measured under the same load). Records are
 appended to ``OUT/results.jsonl``, one complete line each, keyed by model x precision x target x threads x
 accelerator: a run stopped at any point (Ctrl-C, a crash, a lost phone) and started again with the same
 arguments skips every key already there and drops a last line cut short, so each record is there once. A model
@@ -83,24 +85,35 @@ def time_file(target: Target, path: str | os.PathLike, threads: Sequence[int], a
               runs: int = 50, warmup: int = 5, model: Mapping[str, Any] | None = None,
               roof: Mapping[int, float] | None = None) -> list[dict]:
     """Time one file on one target at each thread count: validated records."""
-    partials = target.measure(path, list(threads), accelerator, runs, warmup)
-    model = dict(model or file_model(path))
-    file = res.file_figures(path)
-    records = []
-    for partial in partials:
-        t = partial["threads"]
-        record = res.new_record(model=model["name"], options=model.get("options"), precision=model["precision"],
-                                target=partial["target"], threads=t, accelerator=accelerator, runs=runs,
-                                warmup=warmup, taskset=getattr(target, "taskset", None), file=file)
-        record["model"]["params"], record["model"]["macs"] = model.get("params"), model.get("macs")
-        record["latency_ms"].update(partial["latency_ms"])
-        record["latency_ms"].update(partial.get("latency_extra", {}))
-        for key in ("memory", "acceleration", "profile"):
-            record[key] = partial[key]
-        if roof and t in roof and target.name != "android":
-            record["roof"] = {"gflops": roof[t], "threads": t}
-        records.append(res.validate(record))
-    return records
+    return time_files(target, [(path, model)], threads, accelerator, runs, warmup, roof)[0]
+
+
+def time_files(target: Target, files: Sequence[tuple[str | os.PathLike, Mapping[str, Any] | None]],
+               threads: Sequence[int], accelerator: str = "cpu", runs: int = 50, warmup: int = 5,
+               roof: Mapping[int, float] | None = None) -> list[list[dict]]:
+    """Time ``(path, model)`` files together (the local target interleaves them): validated records per file.
+    ``model`` (name, options, precision, params, macs) defaults to what the file's sidecar says."""
+    partials = target.measure_files([path for path, _ in files], list(threads), accelerator, runs, warmup)
+    out = []
+    for (path, model), file_partials in zip(files, partials, strict=True):
+        model = dict(model or file_model(path))
+        file = res.file_figures(path)
+        records = []
+        for partial in file_partials:
+            t = partial["threads"]
+            record = res.new_record(model=model["name"], options=model.get("options"), precision=model["precision"],
+                                    target=partial["target"], threads=t, accelerator=accelerator, runs=runs,
+                                    warmup=warmup, taskset=getattr(target, "taskset", None), file=file)
+            record["model"]["params"], record["model"]["macs"] = model.get("params"), model.get("macs")
+            record["latency_ms"].update(partial["latency_ms"])
+            record["latency_ms"].update(partial.get("latency_extra", {}))
+            for key in ("memory", "acceleration", "profile"):
+                record[key] = partial[key]
+            if roof and t in roof and target.name != "android":
+                record["roof"] = {"gflops": roof[t], "threads": t}
+            records.append(res.validate(record))
+        out.append(records)
+    return out
 
 
 def failed_record(model: str, options: dict, precision: str, target: Target, threads: int, accelerator: str,
@@ -157,7 +170,8 @@ def run_zoo(pattern: str | Sequence[str] = "*", *, out: str | os.PathLike,
             precisions: Sequence[str] = DEFAULT_PRECISIONS, threads: Sequence[int] = (1, 2),
             targets: Sequence[str | Target] = ("local",), accelerator: str = "cpu",
             runs: int = 50, warmup: int = 5, options: Mapping[str, Any] | None = None, verify: bool = True,
-            binary: str | None = None, taskset: str | None = None, progress: bool = True,
+            binary: str | None = None, taskset: str | None = None, max_seconds: float | None = None,
+            progress: bool = True,
             on_record: Callable[[dict], None] | None = None, roof_seconds: float = 1.0) -> list[dict]:
     """Benchmark every registered model matching ``pattern`` (a shell pattern or a list of names); returns all
     records in ``OUT/results.jsonl`` (this run's and earlier ones')."""
@@ -173,7 +187,8 @@ def run_zoo(pattern: str | Sequence[str] = "*", *, out: str | os.PathLike,
         raise TargetUsageError(f"no registered model matches {pattern!r} (`mobilecnn list` shows the zoo)")
     for name in names:
         mobilecnn.registry.get(name)  # an unknown name raises with the closest names
-    target_objs = [t if isinstance(t, Target) else parse_target(t, binary=binary, taskset=taskset) for t in targets]
+    target_objs = [t if isinstance(t, Target) else parse_target(t, binary=binary, taskset=taskset,
+                                                                 max_seconds=max_seconds) for t in targets]
     for t in target_objs:
         t.check_accelerator(accelerator)
     out = Path(out)
@@ -182,7 +197,7 @@ def run_zoo(pattern: str | Sequence[str] = "*", *, out: str | os.PathLike,
     done = {r["key"] for r in res.read_lines(lines, repair=True)} if lines.exists() else set()
     roof = {t: gemm_gflops(t, seconds=roof_seconds) for t in threads} if any(
         t.name != "android" for t in target_objs) else {}
-    (out / "roof.json").write_text(json.dumps({str(k): v for k, v in roof.items()}) + "\n")
+    roof = _best_roof(out / "roof.json", roof)
 
     jobs = [(n, p) for n in names for p in precisions]
     keys = {(n, p): [res.record_key(n, p, tg.name, t, accelerator) for tg in target_objs for t in threads]
@@ -190,40 +205,61 @@ def run_zoo(pattern: str | Sequence[str] = "*", *, out: str | os.PathLike,
     todo = [j for j in jobs if not set(keys[j]) <= done]
     bar = _Progress(len(jobs), len(jobs) - len(todo), enabled=progress)
     try:
-        for name, precision in todo:
+        for name in dict.fromkeys(n for n, _ in todo):
             opts = _options_for(name, options)
-            bar.step(f"{name} {precision}", "export")
-            try:
-                path, meta = export_cached(name, precision, opts, out / "exports", verify)
-            except Exception as err:  # recorded, and the run goes on
-                for tg in target_objs:
-                    for t in threads:
-                        _append(lines, failed_record(name, opts, precision, tg, t, accelerator, runs, warmup,
-                                                     f"export failed: {type(err).__name__}: {err}"), done, on_record)
-                bar.advance()
-                continue
-            model = {"name": name, "options": opts, "precision": precision, "params": meta.get("params"),
-                     "macs": meta.get("macs")}
-            for tg in target_objs:
-                wanted = [t for t in threads if res.record_key(name, precision, tg.name, t, accelerator) not in done]
-                if not wanted:
-                    continue
-                bar.step(f"{name} {precision}", f"time on {tg.name}")
+            files = []   # this model's precisions, exported, timed together below
+            for precision in [p for n, p in todo if n == name]:
+                bar.step(f"{name} {precision}", "export")
                 try:
-                    records = time_file(tg, path, wanted, accelerator, runs, warmup, model, roof)
+                    path, meta = export_cached(name, precision, opts, out / "exports", verify)
+                except Exception as err:  # recorded, and the run goes on
+                    for tg in target_objs:
+                        for t in threads:
+                            _append(lines, failed_record(name, opts, precision, tg, t, accelerator, runs, warmup,
+                                                         f"export failed: {type(err).__name__}: {err}"), done,
+                                    on_record)
+                    bar.advance()
+                    continue
+                files.append((path, {"name": name, "options": opts, "precision": precision,
+                                     "params": meta.get("params"), "macs": meta.get("macs")}))
+            for tg in target_objs:
+                wanted = [t for t in threads
+                          if any(res.record_key(name, m["precision"], tg.name, t, accelerator) not in done
+                                 for _, m in files)]
+                if not wanted or not files:
+                    continue
+                bar.step(f"{name} {', '.join(m['precision'] for _, m in files)}", f"time on {tg.name}")
+                try:
+                    per_file = time_files(tg, files, wanted, accelerator, runs, warmup, roof)
                 except TargetUsageError:
                     raise
                 except Exception as err:
-                    records = [failed_record(name, opts, precision, tg, t, accelerator, runs, warmup, err)
-                               for t in wanted]
-                for record in records:
-                    _append(lines, record, done, on_record)
-            bar.advance()
+                    per_file = [[failed_record(name, opts, m["precision"], tg, t, accelerator, runs, warmup, err)
+                                 for t in wanted] for _, m in files]
+                for records in per_file:
+                    for record in records:
+                        _append(lines, record, done, on_record)
+            for _ in files:
+                bar.advance()
     finally:
         bar.close()
         records = res.read_lines(lines, repair=True) if lines.exists() else []
         write_outputs(records, out)
     return records
+
+
+def _best_roof(path: Path, measured: dict[int, float]) -> dict[int, float]:
+    """The GEMM roof is a ceiling: a resumed run keeps the best figure of its starts (a start on a busy machine
+    measures low), per thread count, in ``roof.json``."""
+    try:
+        earlier = {int(k): float(v) for k, v in json.loads(path.read_text()).items()}
+    except (OSError, ValueError, AttributeError):
+        earlier = {}
+    best = {t: max(g, earlier.get(t, 0.0)) for t, g in measured.items()}
+    merged = {**earlier, **best}
+    if merged:
+        path.write_text(json.dumps({str(k): v for k, v in sorted(merged.items())}) + "\n")
+    return best
 
 
 def _append(lines: Path, record: dict, done: set[str], on_record) -> None:

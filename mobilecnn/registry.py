@@ -86,6 +86,12 @@ class ModelEntry:
                            MappingProxyType(dict(self.keras_application_options)))
 
 
+# The efficiency-focused lineage (the rest of the zoo is the classic nets). The zoo benchmark holds their int8
+# exports to at most 1.25x their float32 latency (benchmarks/zoo.py).
+EFFICIENT_FAMILIES = frozenset({
+    "mobilenet-v1", "mobilenet-v2", "mobilenet-v3", "mobilenet-v4", "shufflenet-v1", "shufflenet-v2", "squeezenet",
+    "mnasnet", "efficientnet", "efficientnet-lite", "efficientnet-v2"})
+
 _REGISTRY: dict[str, ModelEntry] = {}
 _KEYS: dict[str, str] = {}
 

@@ -238,3 +238,17 @@ def test_real_adb_with_no_phone(tmp_path, capsys, monkeypatch):
     assert code == 2, err
     assert len(err.strip().splitlines()) == 1
     assert "no Android phone found by adb" in err and "USB debugging" in err and "adb devices" in err
+
+
+def test_zoo_run_on_the_phone_times_each_precision_in_turn(phone):
+    """The zoo runner over the stand-in phone: one model's precisions go one after the other (only the local
+    timer interleaves them), each pushed, run and removed; a record per precision."""
+    from mobilecnn.export.zoo import run_zoo
+
+    records = run_zoo(["lenet-5"], out=phone / "zoo", precisions=("float32", "int8"), threads=(1,),
+                      targets=["android"], binary=str(phone / "benchmark_model"), verify=False, progress=False)
+    assert [(r["model"]["precision"], r["status"], r["target"]["name"]) for r in records] == \
+        [("float32", "ok", "android"), ("int8", "ok", "android")]
+    pushed = [c[-2] for c in adb_calls(phone) if "push" in c and c[-2].endswith(".tflite")]
+    assert [Path(p).name.split("-")[-2] for p in pushed] == ["float32", "int8"]
+    assert not list((phone / "device" / "data" / "local" / "tmp").rglob("*.tflite"))   # cleaned up

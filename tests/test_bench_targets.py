@@ -18,7 +18,7 @@ from mobilecnn.export.targets import (
     parse_litert_benchmark_output,
     parse_target,
 )
-from mobilecnn.export.zoo import time_file
+from mobilecnn.export.zoo import time_file, time_files
 
 from mobilecnn.cli import main
 
@@ -162,3 +162,30 @@ def test_file_mode_writes_records(small_tflite, tmp_path, capsys):
     assert "1 thread(s): median" in capsys.readouterr().out
     (record,) = res.read_results(out)
     assert json.loads(out.read_text())["schema"] == res.SCHEMA and record["run"]["runs"] == 3
+
+
+def test_time_budget_cuts_the_runs_of_a_slow_file_but_not_below_the_floor(small_tflite, capsys):
+    """--max-seconds: a budget far below one file's 200 runs times them MIN_RUNS times; a generous one all 200."""
+    (short,) = time_file(LocalTarget(memory=False, max_seconds=1e-3), small_tflite, [1], runs=200, warmup=2)
+    assert short["latency_ms"]["count"] == LocalTarget.MIN_RUNS and short["run"]["runs"] == 200
+    (full,) = time_file(LocalTarget(memory=False, max_seconds=60), small_tflite, [1], runs=200, warmup=2)
+    assert full["latency_ms"]["count"] == 200
+    assert main(["benchmark", str(small_tflite), "--max-seconds", "0"]) == 2
+    assert "the time budget must be positive, got 0.0 s" in capsys.readouterr().err
+
+
+def test_local_target_times_several_files_in_the_same_rounds(small_tflite, tmp_path):
+    """One model's precisions are timed together (the zoo runner's int8/float32 ratio): one record per file and
+    thread count, each with its own file's figures and every run it was asked for."""
+    import shutil
+
+    other = tmp_path / "other.tflite"
+    shutil.copyfile(small_tflite, other)
+    model = {"name": "mobilenet-v3-small", "options": {}, "precision": "int8", "params": 1, "macs": 2}
+    first, second = time_files(LocalTarget(memory=False), [(small_tflite, None), (other, model)], [1, 2], runs=6,
+                               warmup=1)
+    assert [r["run"]["threads"] for r in first] == [r["run"]["threads"] for r in second] == [1, 2]
+    assert {r["model"]["precision"] for r in first} == {"float32"} and {r["model"]["precision"] for r in second} \
+        == {"int8"}   # the sidecar's precision for the first, the given model for the second
+    assert all(r["latency_ms"]["count"] == 6 for r in first + second)
+    assert first[0]["model"]["file"]["sha256"] == second[0]["model"]["file"]["sha256"]

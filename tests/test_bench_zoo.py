@@ -130,3 +130,26 @@ def test_plots_have_the_expected_points(tmp_path, capsys):
     bad.write_text("[1, 2]")
     assert main(["benchmark", "--plot", str(tmp_path / "figs"), "--results", str(bad)]) == 2
     assert "expected an object with 'schema' and 'records'" in capsys.readouterr().err
+
+
+def test_compact_table_puts_the_precisions_side_by_side():
+    table = res.markdown_table(RECORDS, threads=2, compact=True).splitlines()
+    assert table[0].startswith("| model | top-1 % | MACs | MiB (float32 / int8) | float32 ms (p90) | int8 ms (p90) |")
+    assert table[0].endswith("| int8 / float32 |") and len(table) == 2 + 5            # a row per model at 2 threads
+    row = next(line for line in table if line.startswith("| a |")).split(" | ")
+    assert row[4:6] == ["2.00 (2.20)", "1.50 (1.65)"] and row[-1] == "0.75 |"
+    assert row[-2] == "100% / 133%"        # 2 x 1e8 MACs / 2.0 ms is 100 GFLOP/s, the roof; int8 beats it
+    d = next(line for line in table if line.startswith("| d |")).split(" | ")
+    assert d[5] == "-" and d[-1] == "- |"  # no int8 record: no ratio
+
+
+def test_a_resumed_run_keeps_the_best_roof(tmp_path):
+    """A start on a busy machine measures a low GEMM roof; the run keeps the best figure per thread count."""
+    from mobilecnn.export.zoo import _best_roof
+
+    path = tmp_path / "roof.json"
+    assert _best_roof(path, {1: 100.0, 2: 180.0}) == {1: 100.0, 2: 180.0}
+    assert _best_roof(path, {2: 90.0, 4: 300.0}) == {2: 180.0, 4: 300.0}
+    assert json.loads(path.read_text()) == {"1": 100.0, "2": 180.0, "4": 300.0}
+    path.write_text("{not json")
+    assert _best_roof(path, {1: 50.0}) == {1: 50.0}

@@ -79,6 +79,7 @@ REWRITE_CASES = {  # the layer a rewrite replaces: the model that has it (0.5x S
     "AveragePooling2D": ("shufflenet-v1", {"width_multiplier": 0.5, "groups": 3}),
     "Conv2D": ("shufflenet-v1", {"width_multiplier": 0.5, "groups": 3}),
     "HardSwish": ("mobilenet-v3-small", {"width_multiplier": 0.75}),
+    "LocalResponseNormalization": ("alexnet", {}),
 }
 _rewrite_models: dict = {}
 
@@ -100,7 +101,7 @@ def compare_rewrite(graph, model, x, graph_input=None) -> None:
 
 
 @pytest.mark.parametrize("precision, layer", [("int8", "AveragePooling2D"), ("float16", "Conv2D"),
-                                              ("int8", "HardSwish")])
+                                              ("int8", "HardSwish"), ("float32", "LocalResponseNormalization")])
 def test_precision_rewrites_compute_the_same_outputs(precision, layer):
     """Each rewrite (export/graph.py) replaces layers with ops the runtime accelerates, and computes the same."""
     from mobilecnn.export.graph import rewritten
@@ -118,7 +119,10 @@ def test_precision_rewrites_compute_the_same_outputs(precision, layer):
     else:
         assert layer not in kinds(graph)
     compare_rewrite(graph, model, x)
-    assert rewritten(model, "float32") is model
+    if precision == "float32":  # int8 keeps the fused LRN (export/graph.py says why)
+        assert "LocalResponseNormalization" in kinds(rewritten(model, "int8"))
+    else:
+        assert rewritten(model, "float32") is model
 
 
 def wrong_hard_swish(x, layer):
@@ -161,8 +165,18 @@ def keras_layers():
     return keras.layers
 
 
+def wrong_local_response_norm(x, layer):
+    """The decomposed LRN with ``k`` 0.5 too large: a wrong constant."""
+    from mobilecnn.blocks.classic import LRN, local_response_norm_decomposed
+
+    spec = LRN(size=layer.size, alpha=layer.alpha, beta=layer.beta, bias=layer.bias + 0.5,
+               alpha_over_size=layer.alpha_over_size)
+    return local_response_norm_decomposed(x, spec, layer.name)
+
+
 WRONG_REWRITES = {"HardSwish": ("int8", wrong_hard_swish), "AveragePooling2D": ("int8", wrong_average_pool),
-                  "Conv2D": ("float16", wrong_group_split)}
+                  "Conv2D": ("float16", wrong_group_split),
+                  "LocalResponseNormalization": ("float32", wrong_local_response_norm)}
 
 
 @pytest.mark.parametrize("layer", list(WRONG_REWRITES))
@@ -247,6 +261,27 @@ def test_gpu_tests_fail_rather_than_skip_where_an_adapter_must_be(monkeypatch, t
     with pytest.raises(pytest.fail.Exception, match="software Vulkan driver is installed"):
         need_gpu(clean.as_dict())
     need_gpu(GpuReport(available=True, fully_accelerated=True, adapter="llvmpipe"))
+
+
+def test_local_response_norm_is_one_xnnpack_partition_in_float_and_the_named_island_in_int8():
+    """AlexNet's two LRNs: decomposed in float32 (one partition); in int8 each stays one float island, the
+    exception the README names (no int8 XNNPACK kernel for any form of its power)."""
+    options = {"resolution": 63}
+    f32 = export_model("alexnet", "float32", options=options, verify_count=8)
+    assert f32.metadata["verification"]["passed"] and f32.metadata["xnnpack"]["one_partition"], f32.metadata
+    i8 = export_model("alexnet", "int8", options=options, calibration_count=16, verify_count=8)
+    ops = [op.split("#")[0] for op in i8.metadata["xnnpack"]["ops_outside"]]
+    assert i8.metadata["verification"]["passed"]
+    assert ops == ["LOCAL_RESPONSE_NORMALIZATION"] * 2 + ["SOFTMAX"], ops
+
+
+def test_nin_cifar_ceil_mode_average_pools_stay_in_the_int8_partition():
+    """NiN-CIFAR's 3x3/2 ceil-mode ("same") average pool is rewritten for int8 (quantization/rules.py): one
+    partition with only the final softmax outside (before the rewrite: AVERAGE_POOL_2D outside too)."""
+    i8 = export_model("nin-cifar", "int8", calibration_count=16, verify_count=8)
+    assert i8.metadata["verification"]["passed"]
+    assert i8.metadata["xnnpack"]["one_partition"], i8.metadata["xnnpack"]
+    assert [op.split("#")[0] for op in i8.metadata["xnnpack"]["ops_outside"]] == ["SOFTMAX"]
 
 
 def test_int8_io_types_and_float_io():

@@ -217,21 +217,24 @@ def test_full_size_exports(name):
 # partition too. Xception's QAT export also runs in the fast suite (test_qat.py).
 @pytest.mark.parametrize("flavour", ["keras", "tf_keras"])
 def test_same_average_pool_rewrite_computes_the_pool_on_every_map_size(monkeypatch, flavour):
-    """The int8 form of a "same" 3x3 stride-1 average pool (border windows average only the pixels inside)
-    equals the pool on maps with both axes long, one axis of 2, one of 1, and 1x1; edge pads of the wrong
-    weight (1/3 instead of 1/2 for each of the two outer lines) differ at the borders only."""
+    """The int8 form of a "same" 3x3 average pool (border windows average only the pixels inside) at stride 1
+    and 2 (NiN-CIFAR's ceil-mode pools: the end padded, and the start too on an odd axis) equals the pool on maps
+    with both axes long, even and odd, one axis of 2, one of 1, and 1x1; edge pads of the wrong weight (1/3
+    instead of 1/2 for each of the two outer lines) differ at the borders only."""
     from mobilecnn.flavours import keras_module
     from mobilecnn.quantization import rules
 
     k = keras_module(flavour)
-    for h, w in ((7, 9), (2, 5), (1, 4), (1, 1)):
-        inputs = k.Input((h, w, 4))
-        pool = k.layers.AveragePooling2D(3, 1, padding="same", name="pool")
-        reference, rewritten = k.Model(inputs, pool(inputs)), k.Model(inputs, rules.average_pooling_as_depthwise(
-            inputs, pool))
-        assert "AveragePooling2D" not in {type(layer).__name__ for layer in rewritten.layers}
-        x = np.random.default_rng(h * w).normal(size=(2, h, w, 4)).astype("float32")
-        np.testing.assert_allclose(np.asarray(rewritten(x)), np.asarray(reference(x)), atol=1e-6)
+    for strides in ((1, 1), (2, 2), (2, 1)):
+        for h, w in ((7, 9), (8, 6), (2, 5), (1, 4), (1, 1)):
+            inputs = k.Input((h, w, 4))
+            pool = k.layers.AveragePooling2D(3, strides, padding="same", name="pool")
+            reference = k.Model(inputs, pool(inputs))
+            rewritten = k.Model(inputs, rules.average_pooling_as_depthwise(inputs, pool))
+            assert "AveragePooling2D" not in {type(layer).__name__ for layer in rewritten.layers}
+            x = np.random.default_rng(h * w).normal(size=(2, h, w, 4)).astype("float32")
+            np.testing.assert_allclose(np.asarray(rewritten(x)), np.asarray(reference(x)), atol=1e-6,
+                                       err_msg=f"{h}x{w} at stride {strides}")
     inputs = k.Input((7, 9, 4))
     x = np.random.default_rng(0).normal(size=(2, 7, 9, 4)).astype("float32")
     original = rules._new_depthwise

@@ -34,6 +34,9 @@ def add_benchmark_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--taskset", metavar="MASK", help="android: pin the tool to these CPUs (hex mask, e.g. f0)")
     p.add_argument("--runs", type=int, default=50)
     p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--max-seconds", type=float, default=None, metavar="S",
+                   help="local: time each file for about S seconds at most (all --threads together): fewer "
+                        "than --runs for a slow model, never under 10")
     p.add_argument("--out", metavar="PATH", help="--zoo: the results folder; FILE: write its records to this .json")
     p.add_argument("--no-verify", dest="verify", action="store_false", help="--zoo: skip export verification")
     p.add_argument("--no-progress", dest="progress", action="store_false")
@@ -64,7 +67,8 @@ def _targets(args: argparse.Namespace):
 
     try:
         targets = [parse_target(spec, binary=args.binary if spec.startswith("android") else None,
-                                taskset=args.taskset if spec.startswith("android") else None)
+                                taskset=args.taskset if spec.startswith("android") else None,
+                                max_seconds=args.max_seconds if spec == "local" else None)
                    for spec in args.target]
         if args.binary is not None and not any(t.name == "android" for t in targets):
             raise TargetUsageError("--binary is for --target android[:SERIAL]")
@@ -123,7 +127,7 @@ def _zoo(args: argparse.Namespace) -> int:
         records = run_zoo(args.zoo, out=args.out, precisions=args.precision or DEFAULT_PRECISIONS,
                           threads=args.threads, targets=args.target, accelerator=args.accelerator, runs=args.runs,
                           warmup=args.warmup, verify=args.verify, binary=args.binary, taskset=args.taskset,
-                          progress=args.progress)
+                          max_seconds=args.max_seconds, progress=args.progress)
     except TargetUsageError as err:
         raise UsageError(str(err)) from None
     except ValueError as err:

@@ -5,9 +5,10 @@ over the ``n`` channels centred on ``c`` (clipped at the edges). AlexNet's paper
 writes ``alpha`` as is; Caffe and PyTorch divide it by ``n`` (their
 ``alpha`` is per element of the window): ``alpha_over_size=True`` takes that
 convention. TensorFlow's op (``depth_radius = n // 2``, ``bias = k``) becomes
-TFLite's ``LOCAL_RESPONSE_NORMALIZATION``, which has no int8 kernel: int8
-export and quantization-aware training use the decomposed form
-(:func:`mobilecnn.blocks.classic.local_response_norm_decomposed`).
+TFLite's ``LOCAL_RESPONSE_NORMALIZATION``, which has no int8 kernel and no
+XNNPACK kernel: quantization-aware training and the float exports use the
+decomposed form (:func:`mobilecnn.blocks.classic.local_response_norm_decomposed`;
+see ``mobilecnn/export/graph.py`` for why post-training int8 keeps the op).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from __future__ import annotations
 import tensorflow as tf
 
 
-def int8_form(x, layer):
-    """The layer as square, window sum, log, scale, exp and multiply layers, each of which int8 kernels run."""
+def decomposed_form(x, layer):
+    """The layer as square, window sum, log, scale, exp and multiply layers (int8 kernels, and XNNPACK in float,
+    run each of them)."""
     from mobilecnn.blocks.classic import LRN, local_response_norm_decomposed
 
     spec = LRN(size=layer.size, alpha=layer.alpha, beta=layer.beta, bias=layer.bias,
@@ -25,7 +27,7 @@ def int8_form(x, layer):
 
 
 # How quantization-aware training treats the layer (see mobilecnn.quantization.rules).
-QUANTIZATION = {"LocalResponseNormalization": {"rewrite": int8_form, "quantize": None}}
+QUANTIZATION = {"LocalResponseNormalization": {"rewrite": decomposed_form, "quantize": None}}
 
 
 def define(k) -> dict[str, type]:

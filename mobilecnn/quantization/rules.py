@@ -106,51 +106,65 @@ def average_pooling_as_depthwise(x, layer):
     """An average pooling as fixed depthwise convolutions: LiteRT's XNNPACK has no int8 ``AVERAGE_POOL_2D``.
 
     Padding-free: one depthwise convolution with weights ``1 / (k * k)``, the same sum. "same" 3x3 at
-    stride 1 (Inception-v3's pool branches), which leaves the padding out of the count:
-    :func:`_same_average_pooling`. Other "same" poolings are kept.
+    stride 1 or 2 (Inception-v3's pool branches; NiN-CIFAR's ceil-mode pools), which leaves the padding out of
+    the count: :func:`_same_average_pooling`. Other "same" poolings are kept.
     """
     if layer.data_format != "channels_last":
         return None
     if layer.padding == "same":
-        if tuple(layer.pool_size) != (3, 3) or tuple(layer.strides) != (1, 1):
+        if tuple(layer.pool_size) != (3, 3) or not set(layer.strides) <= {1, 2}:
             return None
-        return _same_average_pooling(x, layer.name)
+        return _same_average_pooling(x, layer.name, tuple(layer.strides))
     kernel = tuple(layer.pool_size)
     channels = int(x.shape[-1])
     weights = np.full((*kernel, channels, 1), 1.0 / (kernel[0] * kernel[1]), "float32")
     return _new_depthwise(x, kernel, [weights], layer.name, strides=layer.strides)
 
 
-def _same_average_pooling(x, name: str):
-    """3x3 "same" average pooling at stride 1 (border windows average only the pixels inside) as int8-ready ops.
+def _same_pads(size: int, stride: int) -> tuple[int, int]:
+    """TensorFlow's "same" padding of a 3-wide window along one axis: (before, after), each 0 or 1 here."""
+    total = max((-(-size // stride) - 1) * stride + 3 - size, 0)
+    return total // 2, total - total // 2
+
+
+def _same_average_pooling(x, name: str, strides: tuple[int, int] = (1, 1)):
+    """3x3 "same" average pooling at stride 1 or 2 (border windows average only the pixels inside) as int8-ready
+    ops.
 
     The border count is a product (rows inside x columns inside), so the pooling is a row average then a
-    column average, each leaving the padding out. Along one axis, padding the edge with the mean of its two
+    column average, each leaving the padding out. Along one axis, padding an edge with the mean of its two
     outermost lines makes a plain 3-tap average exclude the padding: at the first line,
-    ``((x0 + x1) / 2 + x0 + x1) / 3 = (x0 + x1) / 2``. Each axis is then two 2-line crops, two fixed
-    2-tap depthwise convolutions (weights 1/2) making the pads, a concatenation and a fixed 3-tap depthwise
-    convolution (weights 1/3): standard layers XNNPACK runs in int8, with their own quantizers. An axis of
-    length 1 averages one pixel (identity) and is skipped.
+    ``((x0 + x1) / 2 + x0 + x1) / 3 = (x0 + x1) / 2``. "same" pads each edge by at most one line (stride 1:
+    both; stride 2: the end, and the start too for an odd length). Each padded edge is a 2-line crop and a
+    fixed 2-tap depthwise convolution (weights 1/2), then a concatenation and a fixed 3-tap depthwise
+    convolution (weights 1/3) at the stride: standard layers XNNPACK runs in int8, with their own quantizers.
+    An axis of length 1 averages one pixel (identity) and is skipped.
     """
     L = layers_for(x)
     channels = int(x.shape[-1])
-    axes = [(axis, tag) for axis, tag in ((1, "rows"), (2, "cols")) if int(x.shape[axis]) > 1]
+    axes = [(axis, tag, stride) for axis, tag, stride in ((1, "rows", strides[0]), (2, "cols", strides[1]))
+            if int(x.shape[axis]) > 1]
     if not axes:   # a 1x1 map: the pooling is the identity
         return _new_depthwise(x, 1, [np.ones((1, 1, channels, 1), "float32")], name)
-    for axis, tag in axes:
+    for axis, tag, stride in axes:
         size = int(x.shape[axis])
         tap2, tap3 = ((2, 1), (3, 1)) if axis == 1 else ((1, 2), (1, 3))
-        crops = {"first": (0, size - 2), "last": (size - 2, 0)}
-        pads = {}
-        for end, (before, after) in crops.items():
-            cropping = ((before, after), (0, 0)) if axis == 1 else ((0, 0), (before, after))
+        before, after = _same_pads(size, stride)
+        crops = {"first": ((0, size - 2), before), "last": ((size - 2, 0), after)}
+        parts = {}
+        for end, ((top, bottom), wanted) in crops.items():
+            if not wanted:
+                continue
+            cropping = ((top, bottom), (0, 0)) if axis == 1 else ((0, 0), (top, bottom))
             edge = L.Cropping2D(cropping, name=f"{name}_{tag}_{end}")(x)
-            pads[end] = _new_depthwise(edge, tap2, [np.full((*tap2, channels, 1), 0.5, "float32")],
-                                       f"{name}_{tag}_{end}_pad")
-        padded = L.Concatenate(axis=axis, name=f"{name}_{tag}_padded")([pads["first"], x, pads["last"]])
-        last = (axis, tag) == axes[-1]
+            parts[end] = _new_depthwise(edge, tap2, [np.full((*tap2, channels, 1), 0.5, "float32")],
+                                        f"{name}_{tag}_{end}_pad")
+        sequence = [t for t in (parts.get("first"), x, parts.get("last")) if t is not None]
+        padded = L.Concatenate(axis=axis, name=f"{name}_{tag}_padded")(sequence) if len(sequence) > 1 else x
+        last = (axis, tag, stride) == axes[-1]
+        step = (stride, 1) if axis == 1 else (1, stride)
         x = _new_depthwise(padded, tap3, [np.full((*tap3, channels, 1), 1 / 3, "float32")],
-                           name if last else f"{name}_{tag}")
+                           name if last else f"{name}_{tag}", strides=step)
     return x
 
 
