@@ -5,8 +5,8 @@
     choice.fits        # records: no other fitting option is both faster and more accurate
     choice.fastest     # the fastest measured option (what to say when nothing fits)
 
-By default it reads the results published with the package (``benchmarks/results/zoo/results.json`` of the
-repository, or ``$MOBILECNN_RESULTS``).
+By default it reads the results published with the package (``mobilecnn/export/published/zoo_results.json``,
+this project's zoo run, written by ``benchmarks/zoo.py``), or ``$MOBILECNN_RESULTS``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mobilecnn.export import results as res
 
-PUBLISHED = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "zoo" / "results.json"
+PUBLISHED = Path(__file__).resolve().parent / "published" / "zoo_results.json"
 
 
 def default_results() -> Path:

@@ -153,3 +153,23 @@ def test_a_resumed_run_keeps_the_best_roof(tmp_path):
     assert json.loads(path.read_text()) == {"1": 100.0, "2": 180.0, "4": 300.0}
     path.write_text("{not json")
     assert _best_roof(path, {1: 50.0}) == {1: 50.0}
+
+
+def test_the_published_zoo_results_ship_with_the_package_and_pick_reads_them(monkeypatch):
+    """export/published/zoo_results.json (benchmarks/zoo.py's output) is package data, validates record by
+    record, holds this machine's three precisions at 1 and 2 threads, and is what `pick` reads by default."""
+    import tomllib
+    from pathlib import Path
+
+    from mobilecnn.export.pick import PUBLISHED
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "published/*.json" in config["package-data"]["mobilecnn.export"]
+    records = res.read_results(PUBLISHED)
+    good = res.ok(records)
+    assert {r["model"]["precision"] for r in good} == {"float32", "float16", "int8"}
+    assert {r["run"]["threads"] for r in good} == {1, 2} and {r["target"]["name"] for r in good} == {"local"}
+    monkeypatch.delenv("MOBILECNN_RESULTS", raising=False)
+    choice = pick(1e9)
+    assert choice.fits and {r["key"] for r in choice.fits} <= {r["key"] for r in good}

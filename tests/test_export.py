@@ -427,6 +427,40 @@ def test_float_export_of_a_confident_model_verifies_and_a_broken_one_fails():
     assert not dropped.passed and "of the largest |logit|" in dropped.reason, dropped
 
 
+def cancelling_model(drift: float = 0.0):
+    """Two dense branches with kernels about 0.15% apart, subtracted: the difference is ~700x more sensitive to
+    rounding the weights than the weights are (float16's 2^-11 relative step moves it ~10%). ``drift`` scales the
+    second kernel: a wrong weight."""
+    import keras
+
+    rng = np.random.default_rng(0)
+    inputs = keras.Input((4, 4, 1))
+    flat = keras.layers.Flatten()(inputs)
+    a, b = keras.layers.Dense(8, use_bias=False), keras.layers.Dense(8, use_bias=False)
+    model = keras.Model(inputs, keras.layers.Subtract()([a(flat), b(flat)]))
+    kernel = rng.uniform(0.5, 1.0, (16, 8))
+    a.set_weights([kernel.astype("float32")])
+    b.set_weights([(kernel * (1 + 2e-3 * rng.uniform(0.5, 1.0, (16, 8))) * (1 + drift)).astype("float32")])
+    return model
+
+
+def test_float16_is_held_to_what_float16_weights_do_to_the_model_itself():
+    """A model whose outputs move ~10% with its weights rounded to float16 (over the 5% limit) verifies in
+    float16, its error being the model's own; a float16 file of the model with a 1% wrong kernel still fails."""
+    from mobilecnn.export.convert import to_tflite
+    from mobilecnn.export.graph import prepare
+    from mobilecnn.export.verify import FLOAT_LIMITS, verify
+
+    model = cancelling_model()
+    x = np.random.default_rng(1).uniform(0, 1, (8, 4, 4, 1)).astype("float32")
+    v = verify(model, to_tflite(prepare(model, "float16"), "float16"), x, "float16")
+    assert v.passed, v
+    assert v.relative_max_error > FLOAT_LIMITS["float16"] and v.float16_rounding_error > FLOAT_LIMITS["float16"]
+    wrong = verify(model, to_tflite(prepare(cancelling_model(drift=0.01), "float16"), "float16"), x, "float16")
+    assert not wrong.passed and "rounding its weights to float16 moves the model itself by" in wrong.reason, wrong
+    assert verify(model, to_tflite(prepare(model, "float32"), "float32"), x, "float32").passed
+
+
 @pytest.mark.parametrize("precision", ["dynamic", "int8"])
 def test_quantized_verification_cosine_limit_is_sharp(precision):
     """A quantized export passes at a cosine similarity 0.02 above its bar and fails 0.02 below, every top-1 kept."""
