@@ -158,9 +158,9 @@ def test_a_resumed_run_keeps_the_best_roof(tmp_path):
 def test_the_published_zoo_results_ship_with_the_package_and_pick_reads_them(monkeypatch):
     """export/published/zoo_results.json (benchmarks/zoo.py's output) is package data, validates record by
     record, holds this machine's three precisions at 1 and 2 threads, and is what `pick` reads by default."""
-    import tomllib
     from pathlib import Path
 
+    import tomllib
     from mobilecnn.export.pick import PUBLISHED
 
     root = Path(__file__).resolve().parents[1]
