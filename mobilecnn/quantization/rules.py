@@ -82,14 +82,14 @@ def _rescaling(x, layer):
     return affine_as_depthwise(x, scale, offset, layer.name)
 
 
-def _batch_norm(x, layer):
+def batch_norm_after_identity(x, layer):
     """A batch norm that follows no convolution becomes one after a fixed identity depthwise convolution.
 
     tfmot folds batch norm into the convolution before it (and the converter
     makes them one op); alone, batch norm has no quantization rule and
     converts to MUL then ADD. With the identity convolution (weights 1,
     exactly representable) in front, training computes the same and the
-    export is one DEPTHWISE_CONV_2D.
+    export is one DEPTHWISE_CONV_2D (QAT and post-training int8 alike).
     """
     before = producer(layer.input)  # in the graph as built
     follows_conv = (type(before).__name__ in ("Conv2D", "DepthwiseConv2D")
@@ -202,7 +202,7 @@ def _activation(layer) -> str:
 
 STANDARD = {
     "Rescaling": Rule(quantize="output", rewrite=_rescaling),
-    "BatchNormalization": Rule(rewrite=_batch_norm),
+    "BatchNormalization": Rule(rewrite=batch_norm_after_identity),
     "AveragePooling2D": Rule(rewrite=average_pooling_as_depthwise),
     "Multiply": Rule(quantize="output"),        # squeeze-excite, hard-swish: tfmot has no rule
     "Dot": Rule(quantize="output"),             # attention's batched matmuls (MobileNetV4 hybrids): tfmot has no rule
