@@ -41,11 +41,13 @@ INT8_BOUND = 1.25  # the issue's bar: efficient-lineage int8 at most 1.25x float
 # Why an op that falls out of XNNPACK stays out: each exception the run finds must have its reason here (an op
 # without one is listed as unexplained in checks.json and the README).
 WHY = {
-    "LOCAL_RESPONSE_NORMALIZATION": (
-        "int8 only (float exports decompose LRN and are one partition, export/graph.py). XNNPACK has no int8 kernel "
-        "for any form of LRN's power d^-beta (LOG, EXP, POW, RSQRT and SQRT are float-only in LiteRT 2.3's XNNPACK, "
-        "measured), so it runs in float between a dequantize and a quantize however it is written; the fused op is "
-        "one such island per LRN, the decomposition would be two"),
+    "LOG": (
+        "int8 local response normalization (AlexNet, ZFNet, GoogLeNet), decomposed in every precision "
+        "(export/graph.py): its power d^-beta = exp(-beta log d) has no int8 XNNPACK kernel in any form (LOG, EXP, "
+        "POW, RSQRT and SQRT are float-only in LiteRT 2.3's XNNPACK, measured), so LOG and EXP run in TFLite's "
+        "int8 lookup-table kernels between XNNPACK partitions; 2.1x faster than the fused LRN's float island "
+        "(GoogLeNet int8, 2 threads: 14.2 against 30.5 ms). Float exports are one partition"),
+    "EXP": "with LOG above: the second half of LRN's power in int8",
     "SOFTMAX": (
         "MobileNetV4 hybrids' Mobile MQA attention in int8: XNNPACK has no int8 SOFTMAX. Attention without a "
         "softmax is not the model; each of the 8 (Hybrid-M) or 13 (Hybrid-L) attention blocks is a float island"),
@@ -235,71 +237,12 @@ def _rewrite_readme(readme: Path, records: list[dict], checks: dict) -> None:
     readme.write_text(text[:start] + "\n".join(lines) + text[stop:])
 
 
-# --- exporting ahead: the other core's idle time during exports ---------------------------------------------------
-
-def prefetch(out: Path, names: list[str], margin: int = 2) -> None:
-    """Export ``names`` into the run's cache from the most expensive down, while the run works up from the
-    cheapest; stop where the two would meet (within ``margin`` models of the last model with records). The run
-    pauses this process (SIGSTOP) whenever it times, so timings see a quiet machine; exports that fail here are
-    left to the run, which records the failure."""
-    import warnings
-
-    from mobilecnn.export import results as res
-    from mobilecnn.export.zoo import export_cached
-
-    lines = out / "results.jsonl"
-    for index in range(len(names) - 1, -1, -1):
-        measured = {r["model"]["name"] for r in res.read_lines(lines, repair=True)} if lines.exists() else set()
-        reached = max((i for i, n in enumerate(names) if n in measured), default=-1)
-        if index <= reached + margin:
-            return
-        for precision in PRECISIONS:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    export_cached(names[index], precision, {}, out / "exports", verify=True)
-            except Exception as err:  # noqa: BLE001 - the run exports it again and records why it fails
-                print(f"prefetch: {names[index]} {precision}: {type(err).__name__}: {err}", flush=True)
-
-
-def pausing(target, process):
-    """``target`` (a benchmark target) that stops ``process`` (the exporter) while it times, then resumes it."""
-    import signal
-
-    from mobilecnn.export.target_base import Target
-
-    class Pausing(Target):
-        name, accelerators = target.name, target.accelerators
-
-        def describe(self):
-            return target.describe()
-
-        def check_accelerator(self, accelerator):
-            target.check_accelerator(accelerator)
-
-        def measure_files(self, *args, **kwargs):
-            running = process.poll() is None
-            if running:
-                os.kill(process.pid, signal.SIGSTOP)
-            try:
-                return target.measure_files(*args, **kwargs)
-            finally:
-                if running:
-                    os.kill(process.pid, signal.SIGCONT)
-
-    return Pausing()
-
-
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", required=True, help="the run's folder (records and the export cache)")
     p.add_argument("--models", nargs="+", help="these models only (default: the registry, cheapest first)")
     p.add_argument("--max-seconds", type=float, default=20.0)
     p.add_argument("--publish-only", action="store_true")
-    p.add_argument("--prefetch", action="store_true",
-                   help="export ahead in a second process (paused while the run times): the run's exports use "
-                        "one core most of the time")
-    p.add_argument("--prefetch-worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--retime", nargs="+", default=[], metavar="MODEL[:PRECISION]",
                    help="drop these records first (with no run going), so this run times them again")
     p.add_argument("--redo", nargs="+", default=[], metavar="MODEL[:PRECISION]",
@@ -308,32 +251,11 @@ def main(argv=None) -> int:
     out = Path(args.out)
     if args.retime or args.redo:
         print(f"dropped {drop(out, args.retime, False) + drop(out, args.redo, True)} record(s)")
-    names = args.models or cheapest_first()
-    if args.prefetch_worker:
-        prefetch(out, names)
-        return 0
     if not args.publish_only:
-        import subprocess
-        import sys
-
-        from mobilecnn.export.targets import LocalTarget
         from mobilecnn.export.zoo import run_zoo
 
-        target = LocalTarget(max_seconds=args.max_seconds)
-        worker = None
-        if args.prefetch:
-            worker = subprocess.Popen([sys.executable, "-m", "benchmarks.zoo", "--out", str(out), "--prefetch-worker",
-                                       "--models", *names], cwd=ROOT)
-            target = pausing(target, worker)
-        try:
-            run_zoo(names, out=out, precisions=PRECISIONS, threads=THREADS, targets=[target])
-        finally:
-            if worker is not None and worker.poll() is None:
-                import signal
-
-                os.kill(worker.pid, signal.SIGCONT)
-                worker.terminate()
-                worker.wait(timeout=60)
+        run_zoo(args.models or cheapest_first(), out=out, precisions=PRECISIONS, threads=THREADS,
+                max_seconds=args.max_seconds)
     checks = publish(out)
     print(json.dumps({k: v for k, v in checks.items() if k != "plot_points"}, indent=1))
     return 0

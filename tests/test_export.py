@@ -119,8 +119,8 @@ def test_precision_rewrites_compute_the_same_outputs(precision, layer):
     else:
         assert layer not in kinds(graph)
     compare_rewrite(graph, model, x)
-    if precision == "float32":  # int8 keeps the fused LRN (export/graph.py says why)
-        assert "LocalResponseNormalization" in kinds(rewritten(model, "int8"))
+    if precision == "float32":  # LRN is decomposed in every precision
+        assert "LocalResponseNormalization" not in kinds(rewritten(model, "int8"))
     else:
         assert rewritten(model, "float32") is model
 
@@ -263,16 +263,16 @@ def test_gpu_tests_fail_rather_than_skip_where_an_adapter_must_be(monkeypatch, t
     need_gpu(GpuReport(available=True, fully_accelerated=True, adapter="llvmpipe"))
 
 
-def test_local_response_norm_is_one_xnnpack_partition_in_float_and_the_named_island_in_int8():
-    """AlexNet's two LRNs: decomposed in float32 (one partition); in int8 each stays one float island, the
-    exception the README names (no int8 XNNPACK kernel for any form of its power)."""
+def test_local_response_norm_is_one_xnnpack_partition_in_float_and_leaves_log_and_exp_out_in_int8():
+    """AlexNet's two LRNs, decomposed: one partition in float32; in int8 each leaves its LOG and EXP to TFLite's
+    int8 kernels, the exception the README names (no int8 XNNPACK kernel for any form of its power)."""
     options = {"resolution": 63}
     f32 = export_model("alexnet", "float32", options=options, verify_count=8)
     assert f32.metadata["verification"]["passed"] and f32.metadata["xnnpack"]["one_partition"], f32.metadata
     i8 = export_model("alexnet", "int8", options=options, calibration_count=16, verify_count=8)
     ops = [op.split("#")[0] for op in i8.metadata["xnnpack"]["ops_outside"]]
     assert i8.metadata["verification"]["passed"]
-    assert ops == ["LOCAL_RESPONSE_NORMALIZATION"] * 2 + ["SOFTMAX"], ops
+    assert ops == ["LOG", "EXP"] * 2 + ["SOFTMAX"], ops
 
 
 def test_nin_cifar_ceil_mode_average_pools_stay_in_the_int8_partition():

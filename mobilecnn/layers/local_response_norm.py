@@ -6,9 +6,9 @@ writes ``alpha`` as is; Caffe and PyTorch divide it by ``n`` (their
 ``alpha`` is per element of the window): ``alpha_over_size=True`` takes that
 convention. TensorFlow's op (``depth_radius = n // 2``, ``bias = k``) becomes
 TFLite's ``LOCAL_RESPONSE_NORMALIZATION``, which has no int8 kernel and no
-XNNPACK kernel: quantization-aware training and the float exports use the
+XNNPACK kernel: quantization-aware training and every export use the
 decomposed form (:func:`mobilecnn.blocks.classic.local_response_norm_decomposed`;
-see ``mobilecnn/export/graph.py`` for why post-training int8 keeps the op).
+``mobilecnn/export/graph.py`` has the measurements).
 """
 
 from __future__ import annotations
