@@ -19,11 +19,6 @@ target runtime accelerates:
 - int8: a ReLU the converter cannot fuse into the op before it (Xception's, after an addition that the
   next block also reads) becomes a fixed identity 1x1 depthwise convolution with the ReLU fused: LiteRT's
   XNNPACK does not take a standalone int8 ``RELU``.
-- int8: a batch norm that follows no convolution (DenseNet's after a concatenation, MobileNetV4's before
-  attention) gets a fixed identity 1x1 depthwise convolution in front, into which the converter folds it: one
-  int8 op instead of a MUL and an ADD whose constant offset, where the offsets are tiny (an untrained model's
-  recalibrated statistics), gets a quantization scale XNNPACK's int8 ADD refuses (measured: MobileNetV4
-  Hybrid-M's attention norms, offset scale 3.9e-9 against an output scale of 3.4e-4).
 - every precision: local response normalization (AlexNet, ZFNet, GoogLeNet) becomes a square, a banded 1x1
   convolution (the window sum, times alpha, plus k), ``exp(-beta * log(.))`` and a product
   (``mobilecnn.blocks.classic.local_response_norm_decomposed``): LiteRT's XNNPACK has no
@@ -48,12 +43,7 @@ import keras
 from mobilecnn.blocks import hard_swish_decomposed
 from mobilecnn.layers import custom_layers
 from mobilecnn.layers.local_response_norm import decomposed_form
-from mobilecnn.quantization.rules import (
-    average_pooling_as_depthwise,
-    batch_norm_after_identity,
-    producer,
-    relu_as_depthwise,
-)
+from mobilecnn.quantization.rules import average_pooling_as_depthwise, relu_as_depthwise
 from mobilecnn.rewrite import rewrite
 
 GPU_CHANNEL_SLICE = 4   # the LiteRT GPU accelerator's channel vector width
@@ -61,15 +51,6 @@ GPU_CHANNEL_SLICE = 4   # the LiteRT GPU accelerator's channel vector width
 
 def _hard_swish(x, layer):
     return hard_swish_decomposed(x, layer.name)
-
-
-def _standalone_batch_norm(x, layer):
-    """:func:`batch_norm_after_identity`, but for a batch norm after a linear separable convolution, which the
-    converter writes as a depthwise and a pointwise convolution and folds the batch norm into."""
-    before = producer(layer.input)
-    if type(before).__name__ == "SeparableConv2D" and before.get_config().get("activation") == "linear":
-        return None
-    return batch_norm_after_identity(x, layer)
 
 
 def _split_groups(x, layer):
@@ -97,7 +78,7 @@ def _split_groups(x, layer):
 EVERY_PRECISION: dict[str, Callable] = {"LocalResponseNormalization": decomposed_form}
 REWRITES: dict[str, dict[str, Callable]] = {
     "int8": {**EVERY_PRECISION, "HardSwish": _hard_swish, "AveragePooling2D": average_pooling_as_depthwise,
-             "ReLU": relu_as_depthwise, "BatchNormalization": _standalone_batch_norm},
+             "ReLU": relu_as_depthwise},
     "float32": dict(EVERY_PRECISION),
     "float16": {**EVERY_PRECISION, "Conv2D": _split_groups},
     "dynamic": dict(EVERY_PRECISION),

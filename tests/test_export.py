@@ -284,38 +284,6 @@ def test_nin_cifar_ceil_mode_average_pools_stay_in_the_int8_partition():
     assert [op.split("#")[0] for op in i8.metadata["xnnpack"]["ops_outside"]] == ["SOFTMAX"]
 
 
-def test_a_batch_norm_after_an_addition_is_one_int8_depthwise_convolution(monkeypatch):
-    """A batch norm that follows no convolution (here an addition, as before MobileNetV4's attention) exports in
-    int8 as one DEPTHWISE_CONV_2D folded from an identity convolution (export/graph.py), not a MUL and an ADD,
-    and computes the same in float (verification's rewrite check)."""
-    import keras
-    from ai_edge_litert.interpreter import Interpreter
-    from mobilecnn.export import graph as graphs
-    from mobilecnn.export.convert import to_tflite
-    from mobilecnn.export.delegates import xnnpack_report
-    from mobilecnn.export.verify import check_rewrite
-
-    inputs = keras.Input((8, 8, 4))
-    y = keras.layers.Conv2D(4, 3, padding="same")(inputs)
-    y = keras.layers.BatchNormalization(name="norm")(keras.layers.Add()([inputs, y]))
-    model = keras.Model(inputs, keras.layers.Conv2D(4, 1)(y))
-    rng = np.random.default_rng(0)
-    model.get_layer("norm").set_weights([rng.uniform(0.5, 2, 4), rng.normal(0, 0.1, 4), rng.normal(0, 0.1, 4),
-                                         rng.uniform(0.5, 2, 4)])
-    calibration = rng.uniform(-1, 1, (16, 1, 8, 8, 4)).astype("float32")
-
-    def op_names(content):
-        return [op["op_name"] for op in Interpreter(model_content=content)._get_ops_details()]
-
-    assert check_rewrite(model, graphs.rewritten(model, "int8"), calibration[:4, 0]).passed
-    content = to_tflite(graphs.prepare(model, "int8"), "int8", lambda: iter(list(calibration)))
-    assert op_names(content).count("DEPTHWISE_CONV_2D") == 1 and "MUL" not in op_names(content)
-    assert xnnpack_report(content).one_partition
-    monkeypatch.delitem(graphs.REWRITES["int8"], "BatchNormalization")
-    kept = to_tflite(graphs.prepare(model, "int8"), "int8", lambda: iter(list(calibration)))
-    assert "DEPTHWISE_CONV_2D" not in op_names(kept) and "MUL" in op_names(kept)
-
-
 def test_int8_io_types_and_float_io():
     from mobilecnn.export.runtime import TFLiteRunner
 

@@ -89,7 +89,7 @@ def batch_norm_after_identity(x, layer):
     makes them one op); alone, batch norm has no quantization rule and
     converts to MUL then ADD. With the identity convolution (weights 1,
     exactly representable) in front, training computes the same and the
-    export is one DEPTHWISE_CONV_2D (QAT and post-training int8 alike).
+    export is one DEPTHWISE_CONV_2D.
     """
     before = producer(layer.input)  # in the graph as built
     follows_conv = (type(before).__name__ in ("Conv2D", "DepthwiseConv2D")
