@@ -255,7 +255,9 @@ def _fmt(value, spec: str = ".2f", none: str = "-") -> str:
 def _macs(macs) -> str:
     if macs is None:
         return "-"
-    return f"{macs / 1e9:.2f}G" if macs >= 1e9 else f"{macs / 1e6:.0f}M"
+    if macs >= 1e9:
+        return f"{macs / 1e9:.2f}G"
+    return f"{macs / 1e6:.0f}M" if macs >= 1e7 else f"{macs / 1e6:.2f}M"
 
 
 def ok(records: Iterable[dict]) -> list[dict]:
