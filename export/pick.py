@@ -36,7 +36,8 @@ def pick(max_latency_ms: float, precision: str | None = None, min_top1: float | 
          results: str | os.PathLike | list[dict] | None = None, threads: int | None = None,
          target: str | None = None, accelerator: str = "cpu") -> Choice:
     """Measured options under ``max_latency_ms`` (and at least ``min_top1``), Pareto-optimal on (median latency,
-    reference top-1), most accurate first. ``threads`` defaults to 2 where measured, else the most measured."""
+    reference ImageNet top-1; models rated on another dataset are left out), most accurate first. ``threads``
+    defaults to 2 where measured, else the most measured."""
     if isinstance(results, list):
         records, source = results, "records"
     else:
@@ -50,18 +51,18 @@ def pick(max_latency_ms: float, precision: str | None = None, min_top1: float | 
     chosen, threads, target = choose(records, threads, target, accelerator)
     if precision is not None:
         chosen = [r for r in chosen if r["model"]["precision"] == precision]
-    rated = [r for r in chosen if r["model"]["reference"].get("top1") is not None]
+    top = {id(r): res.imagenet_top1(r) for r in chosen}   # models rated on another dataset do not compare
+    rated = [r for r in chosen if top[id(r)] is not None]
     fastest = min(chosen, key=lambda r: r["latency_ms"]["median"], default=None)
     fitting = [r for r in rated if r["latency_ms"]["median"] <= max_latency_ms
-               and (min_top1 is None or r["model"]["reference"]["top1"] >= min_top1)]
+               and (min_top1 is None or top[id(r)] >= min_top1)]
 
     def beaten(r: dict) -> bool:
-        lat, top = r["latency_ms"]["median"], r["model"]["reference"]["top1"]
-        return any(o is not r and o["latency_ms"]["median"] <= lat and o["model"]["reference"]["top1"] >= top
-                   and (o["latency_ms"]["median"] < lat or o["model"]["reference"]["top1"] > top) for o in fitting)
+        lat, acc = r["latency_ms"]["median"], top[id(r)]
+        return any(o is not r and o["latency_ms"]["median"] <= lat and top[id(o)] >= acc
+                   and (o["latency_ms"]["median"] < lat or top[id(o)] > acc) for o in fitting)
 
-    front = sorted((r for r in fitting if not beaten(r)),
-                   key=lambda r: (-r["model"]["reference"]["top1"], r["latency_ms"]["median"]))
+    front = sorted((r for r in fitting if not beaten(r)), key=lambda r: (-top[id(r)], r["latency_ms"]["median"]))
     return Choice(front, fastest, len(chosen), source)
 
 

@@ -1,7 +1,7 @@
 """Plots of a results file (matplotlib, Agg, PNG). Each function returns the data it drew.
 
-- ``latency_vs_top1.png``: latency against the reference top-1, one series per precision, each with its Pareto
-  front (no other model of that precision is both faster and more accurate).
+- ``latency_vs_top1.png``: latency against the reference ImageNet top-1, one series per precision, each with its
+  Pareto front (no other model of that precision is both faster and more accurate).
 - ``latency_vs_macs.png``: latency against MACs, log-log, and the line a model running at this machine's float32
   GEMM roof would sit on (2 x MACs / roof; drawn when the records carry a roof, i.e. were timed here).
 - ``int8_vs_float32.png``: int8 latency over float32 latency per model (below 1: int8 is faster).
@@ -60,7 +60,7 @@ def latency_vs_top1(records: list[dict], path: str | os.PathLike, threads: int |
     chosen, threads, target = choose(records, threads, target)
     series: dict[str, list] = {}
     for r in chosen:
-        top1 = r["model"]["reference"].get("top1")
+        top1 = res.imagenet_top1(r)   # LeNet-5's digits or NiN-CIFAR's CIFAR figure is not on this scale
         if top1 is not None:
             series.setdefault(r["model"]["precision"], []).append(
                 (r["latency_ms"]["median"], top1, r["model"]["name"]))

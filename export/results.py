@@ -106,6 +106,20 @@ def reference_figures(model: str) -> dict[str, Any]:
     return {"params": ref.params, "macs": ref.macs, "top1": ref.top1, "top1_source": ref.top1_source}
 
 
+def imagenet_top1(record: dict) -> float | None:
+    """The record's reference top-1 where it is an ImageNet figure, the one figure models compare on; None for a
+    registered model rated on another dataset (LeNet-5 on digits, NiN-CIFAR and WRN-28-10 on CIFAR-10) or
+    unrated. A name the registry does not know keeps its figure (the user's own model)."""
+    from mobilecnn import registry
+
+    top1 = record["model"]["reference"].get("top1")
+    try:
+        labels = registry.get(record["model"]["name"]).labels
+    except (ValueError, KeyError, TypeError):
+        return top1
+    return top1 if labels == "imagenet" else None
+
+
 def content_figures(data: bytes) -> dict[str, Any]:
     """A model file's SHA-256 and size in bytes."""
     import hashlib

@@ -173,3 +173,13 @@ def test_the_published_zoo_results_ship_with_the_package_and_pick_reads_them(mon
     monkeypatch.delenv("MOBILECNN_RESULTS", raising=False)
     choice = pick(1e9)
     assert choice.fits and {r["key"] for r in choice.fits} <= {r["key"] for r in good}
+
+
+def test_models_rated_on_another_dataset_are_not_ranked_against_imagenet(tmp_path):
+    """LeNet-5's 99% is on digits: fast as it is, it is neither picked nor on the top-1 plot (it stays on the
+    others); NiN-CIFAR's CIFAR-10 figure likewise."""
+    records = RECORDS + [_record("lenet-5", "float32", 0.05, 99.0), _record("nin-cifar", "int8", 0.5, 89.6)]
+    assert res.imagenet_top1(records[-2]) is None and res.imagenet_top1(records[0]) == 70.0
+    assert [r["model"]["name"] for r in pick(5.0, results=records).fits] == ["b", "c", "a"]
+    drawn = plot_all(records, tmp_path)
+    assert drawn["latency_vs_top1"]["points"] == 7 and drawn["latency_vs_macs"]["points"] == 10
