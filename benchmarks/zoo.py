@@ -102,7 +102,7 @@ def drop(out: Path, specs: list[str], exports: bool) -> int:
     lines = out / "results.jsonl"
     records = res.read_lines(lines, repair=True) if lines.exists() else []
     kept = [r for r in records if not hit(r["model"]["name"], r["model"]["precision"])]
-    write_atomic(lines, "".join(json.dumps(r, sort_keys=True) + "\n" for r in kept))
+    write_atomic(lines, "".join(res.record_line(r) for r in kept))
     if exports:
         for path in (out / "exports").glob("*"):
             meta = path.with_suffix(".json")
@@ -155,20 +155,6 @@ def int8_over_bound(records: list[dict]) -> tuple[list[dict], int]:
     return over, compared
 
 
-def best_roof(records: list[dict]) -> dict[int, float]:
-    """The run's GEMM roof per thread count: the best of the figures its starts measured (a roof is a ceiling;
-    a start on a busy machine measures low). Every record's roof is set to it, so the fractions share one roof."""
-    best: dict[int, float] = {}
-    for r in records:
-        if r.get("roof"):
-            t = r["roof"]["threads"]
-            best[t] = max(best.get(t, 0.0), r["roof"]["gflops"])
-    for r in records:
-        if r.get("roof"):
-            r["roof"] = {"gflops": best[r["roof"]["threads"]], "threads": r["roof"]["threads"]}
-    return best
-
-
 def publish(out: Path, readme: Path = README, results: Path = RESULTS, published: Path = PUBLISHED) -> dict:
     from mobilecnn.export import plots
     from mobilecnn.export import results as res
@@ -176,7 +162,7 @@ def publish(out: Path, readme: Path = README, results: Path = RESULTS, published
     import mobilecnn
 
     records = res.read_lines(out / "results.jsonl", repair=True)
-    roof = best_roof(records)
+    roof = res.best_roof(records)
     results.mkdir(parents=True, exist_ok=True)
     published.parent.mkdir(parents=True, exist_ok=True)
     res.write_json(records, published)
@@ -205,7 +191,7 @@ def _rewrite_readme(readme: Path, records: list[dict], checks: dict) -> None:
     text = readme.read_text()
     if BEGIN not in text or END not in text:
         raise SystemExit(f"{readme} has no {BEGIN} ... {END} block to rewrite")
-    roof = best_roof(records)
+    roof = res.best_roof(records)
     host = next((r["target"]["device"] for r in res.ok(records)), {})
     rel = RESULTS.relative_to(ROOT)
     exc = checks["partition_exceptions"]

@@ -180,9 +180,14 @@ def validate(record: Any, where: str = "record") -> dict[str, Any]:
 
 # --- files -------------------------------------------------------------------------------------------------
 
+def record_line(record: dict) -> str:
+    """One record as the records file holds it: a line of JSON."""
+    return json.dumps(record, sort_keys=True) + "\n"
+
+
 def append_record(path: str | os.PathLike, record: dict) -> None:
     """Append one validated record as one line, flushed and synced (a kill leaves at most a cut-short last line)."""
-    line = json.dumps(validate(record), sort_keys=True) + "\n"
+    line = record_line(validate(record))
     with open(path, "a", encoding="utf-8") as f:
         f.write(line)
         f.flush()
@@ -337,6 +342,20 @@ def int8_ratio(float32: dict | None, int8: dict | None) -> float | None:
     if not float32 or not int8 or not float32["status"] == int8["status"] == "ok":
         return None
     return int8["latency_ms"]["median"] / float32["latency_ms"]["median"]
+
+
+def best_roof(records: list[dict]) -> dict[int, float]:
+    """The run's GEMM roof per thread count: the best of the figures its starts measured (a roof is a ceiling;
+    a start on a busy machine measures low). Every record's roof is set to it, so the fractions share one roof."""
+    best: dict[int, float] = {}
+    for r in records:
+        if r.get("roof"):
+            t = r["roof"]["threads"]
+            best[t] = max(best.get(t, 0.0), r["roof"]["gflops"])
+    for r in records:
+        if r.get("roof"):
+            r["roof"] = {"gflops": best[r["roof"]["threads"]], "threads": r["roof"]["threads"]}
+    return best
 
 
 def roof_fraction(record: dict) -> float | None:

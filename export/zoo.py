@@ -197,7 +197,7 @@ def run_zoo(pattern: str | Sequence[str] = "*", *, out: str | os.PathLike,
     done = {r["key"] for r in res.read_lines(lines, repair=True)} if lines.exists() else set()
     roof = {t: gemm_gflops(t, seconds=roof_seconds) for t in threads} if any(
         t.name != "android" for t in target_objs) else {}
-    roof = _best_roof(out / "roof.json", roof)
+    roof = _merge_roof_file(out / "roof.json", roof)
 
     jobs = [(n, p) for n in names for p in precisions]
     keys = {(n, p): [res.record_key(n, p, tg.name, t, accelerator) for tg in target_objs for t in threads]
@@ -248,7 +248,7 @@ def run_zoo(pattern: str | Sequence[str] = "*", *, out: str | os.PathLike,
     return records
 
 
-def _best_roof(path: Path, measured: dict[int, float]) -> dict[int, float]:
+def _merge_roof_file(path: Path, measured: dict[int, float]) -> dict[int, float]:
     """The GEMM roof is a ceiling: a resumed run keeps the best figure of its starts (a start on a busy machine
     measures low), per thread count, in ``roof.json``."""
     try:
@@ -273,6 +273,7 @@ def _append(lines: Path, record: dict, done: set[str], on_record) -> None:
 
 def write_outputs(records: Iterable[dict], out: str | os.PathLike, threads: int = 2) -> None:
     records = list(records)
+    res.best_roof(records)   # one roof for every fraction: the best any start of the run measured
     out = Path(out)
     res.write_json(records, out / "results.json")
     res.write_csv(records, out / "results.csv")

@@ -143,16 +143,21 @@ def test_compact_table_puts_the_precisions_side_by_side():
     assert d[5] == "-" and d[-1] == "- |"  # no int8 record: no ratio
 
 
-def test_a_resumed_run_keeps_the_best_roof(tmp_path):
+def test_a_resumed_run_keeps_the_merge_roof_file(tmp_path):
     """A start on a busy machine measures a low GEMM roof; the run keeps the best figure per thread count."""
-    from mobilecnn.export.zoo import _best_roof
+    from mobilecnn.export.zoo import _merge_roof_file
 
     path = tmp_path / "roof.json"
-    assert _best_roof(path, {1: 100.0, 2: 180.0}) == {1: 100.0, 2: 180.0}
-    assert _best_roof(path, {2: 90.0, 4: 300.0}) == {2: 180.0, 4: 300.0}
+    assert _merge_roof_file(path, {1: 100.0, 2: 180.0}) == {1: 100.0, 2: 180.0}
+    assert _merge_roof_file(path, {2: 90.0, 4: 300.0}) == {2: 180.0, 4: 300.0}
     assert json.loads(path.read_text()) == {"1": 100.0, "2": 180.0, "4": 300.0}
     path.write_text("{not json")
-    assert _best_roof(path, {1: 50.0}) == {1: 50.0}
+    assert _merge_roof_file(path, {1: 50.0}) == {1: 50.0}
+    # records from two starts: the published fractions all use the best roof
+    low, high = _record("a", "float32", 2.0, 70.0), _record("b", "float32", 2.0, 70.0)
+    low["roof"]["gflops"], high["roof"]["gflops"] = 50.0, 200.0
+    assert res.best_roof([low, high]) == {2: 200.0} and low["roof"]["gflops"] == 200.0
+    assert res.roof_fraction(low) == pytest.approx(0.5)   # 2 x 1e8 MACs / 2 ms = 100 GFLOP/s of 200
 
 
 def test_the_published_zoo_results_ship_with_the_package_and_pick_reads_them(monkeypatch):
