@@ -91,7 +91,10 @@ def drop(out: Path, specs: list[str], exports: bool) -> int:
     wanted = []
     for spec in specs:
         name, _, precision = spec.partition(":")
-        name = mobilecnn.registry.get(name).name
+        try:
+            name = mobilecnn.registry.get(name).name
+        except ValueError as err:   # an unknown name: the registry's message names the closest ones
+            raise SystemExit(f"{spec!r}: {err}") from None
         if precision and precision not in PRECISIONS:
             raise SystemExit(f"{spec!r}: precision {precision!r} is not one of {', '.join(PRECISIONS)}")
         wanted.append((name, precision))
