@@ -119,6 +119,16 @@ def compare(precision: str, reference: np.ndarray, exported: np.ndarray, limit: 
     return v
 
 
+def predict(model, images: np.ndarray) -> np.ndarray:
+    """The model's outputs on ``images`` in inference mode, in calls of as many images as fit the activation
+    budget (:func:`mobilecnn.profiling.images_per_call`: 16 images of EfficientNet-B7 would hold 62 GB)."""
+    from mobilecnn.profiling import images_per_call
+
+    step = images_per_call(model)
+    return np.concatenate([np.asarray(model(images[i:i + step], training=False))
+                           for i in range(0, len(images), step)])
+
+
 def keras_logits(model, images: np.ndarray) -> np.ndarray:
     """The model's outputs before its final softmax.
 
@@ -133,7 +143,7 @@ def keras_logits(model, images: np.ndarray) -> np.ndarray:
         raise ValueError(f"{model.name} does not end in a softmax")
     last.activation = keras.activations.linear
     try:
-        return np.asarray(model(images, training=False))
+        return predict(model, images)
     finally:
         last.activation = activation
 
@@ -145,7 +155,7 @@ def reference_outputs(model, images: np.ndarray, logits: bool) -> np.ndarray:
             return keras_logits(model, images)
         except ValueError:
             pass
-    return np.asarray(model(images, training=False))
+    return predict(model, images)
 
 
 def check_rewrite(keras_model, graph, images: np.ndarray) -> Verification:
@@ -187,9 +197,9 @@ def verify(keras_model, model_content: bytes, images: np.ndarray, precision: str
             reference = keras_logits(keras_model, images)
         except ValueError:
             runner = TFLiteRunner(model_content=model_content)
-            reference = np.asarray(keras_model(images, training=False))
+            reference = predict(keras_model, images)
     else:
-        reference = np.asarray(keras_model(images, training=False))
+        reference = predict(keras_model, images)
     v = compare(precision, reference, runner(images), logits=runner.reads_logits)
     v.rewrite_relative_error = None if rewrite is None else rewrite.relative_max_error
     if precision == "float16" and not v.passed and "NaN" not in v.reason:

@@ -173,3 +173,61 @@ def test_peak_activation_memory_on_a_hand_counted_model():
     assert peak == 4 * (256 + 128 + 128)
     prof = mobilecnn.profile(model)
     assert prof.macs == 64 * 4 * 27 + 64 * 2 * 4 * 2
+
+
+def _two_norms():
+    inputs = keras.Input((6, 6, 3), name="in")
+    x = keras.layers.Conv2D(4, 3, padding="same", name="conv1")(inputs)
+    x = keras.layers.BatchNormalization(name="bn1")(x)
+    x = keras.layers.ReLU(name="relu")(x)
+    x = keras.layers.Conv2D(5, 1, name="conv2")(x)
+    return keras.Model(inputs, keras.layers.BatchNormalization(name="bn2")(x))
+
+
+def test_batchnorm_recalibration_in_parts_keeps_all_images_statistics():
+    """A model whose activations over the budget is recalibrated in parts (EfficientNet-B7's 32 images at 600 px
+    would hold 124 GB): the first norm, whose input no other norm touches, gets exactly the statistics of all the
+    images (pooled mean and variance); a model that fits is recalibrated in one pass, as before."""
+    from mobilecnn.profiling import held_activation_bytes, images_per_call
+
+    model = _two_norms()
+    imgs = np.random.default_rng(0).uniform(0, 255, (8, 6, 6, 3)).astype("float32")
+    conv1 = np.asarray(keras.Model(model.inputs, model.get_layer("conv1").output)(imgs), "float64")
+    mobilecnn.recalibrate_batchnorm(model, imgs, batch_size=2)
+    bn1 = model.get_layer("bn1")
+    np.testing.assert_allclose(np.asarray(bn1.moving_mean), conv1.mean(axis=(0, 1, 2)), rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(np.asarray(bn1.moving_variance), conv1.var(axis=(0, 1, 2)), rtol=1e-4)
+    parts = np.asarray(model.get_layer("bn2").moving_mean)
+
+    whole = _two_norms()
+    whole.set_weights([w for w in model.get_weights()])
+    mobilecnn.recalibrate_batchnorm(whole, imgs)                  # fits the budget: one pass of 8
+    np.testing.assert_allclose(np.asarray(whole.get_layer("bn1").moving_variance), conv1.var(axis=(0, 1, 2)),
+                               rtol=1e-4)
+    assert not np.allclose(np.asarray(whole.get_layer("bn2").moving_mean), parts, atol=1e-6)  # parts differ below
+    # the budget: every layer's output for one image, float32
+    per_image = 4 * (6 * 6 * 3 + 6 * 6 * 4 * 3 + 6 * 6 * 5 * 2)
+    assert held_activation_bytes(model) == per_image
+    assert images_per_call(model, budget=5 * per_image + 1) == 5
+    assert images_per_call(model, budget=1, at_least=2) == 2
+    with pytest.raises(ValueError, match=r"batch_size must be an integer >= 2.*got 1"):
+        mobilecnn.recalibrate_batchnorm(model, imgs, batch_size=1)
+
+
+def test_verification_predicts_in_calls_within_the_budget(monkeypatch):
+    """Verification runs the Keras model on its images in as many calls as the activation budget asks, with the
+    same outputs as one call."""
+    import mobilecnn.profiling as profiling
+    from mobilecnn.export import verify
+
+    model = _two_norms()
+    imgs = np.random.default_rng(1).uniform(0, 255, (7, 6, 6, 3)).astype("float32")
+    calls = []
+    original = model.call
+    monkeypatch.setattr(model, "call", lambda x, *a, **k: calls.append(int(x.shape[0])) or original(x, *a, **k))
+    whole = verify.predict(model, imgs)
+    assert calls == [7]
+    monkeypatch.setattr(profiling, "ACTIVATION_BUDGET", 3 * profiling.held_activation_bytes(model))
+    calls.clear()
+    np.testing.assert_allclose(verify.predict(model, imgs), whole, rtol=1e-6, atol=1e-5)
+    assert calls == [3, 3, 1]
