@@ -217,8 +217,9 @@ def test_batchnorm_recalibration_in_parts_keeps_all_images_statistics():
 def test_verification_predicts_in_calls_within_the_budget(monkeypatch):
     """Verification runs the Keras model on its images in as many calls as the activation budget asks, with the
     same outputs as one call."""
-    import mobilecnn.profiling as profiling
     from mobilecnn.export import verify
+
+    import mobilecnn.profiling as profiling
 
     model = _two_norms()
     imgs = np.random.default_rng(1).uniform(0, 255, (7, 6, 6, 3)).astype("float32")
