@@ -112,8 +112,8 @@ def average_pooling_as_depthwise(x, layer):
     if layer.data_format != "channels_last":
         return None
     if layer.padding == "same":
-        if tuple(layer.pool_size) != (3, 3) or not set(layer.strides) <= {1, 2}:
-            return None
+        if tuple(layer.pool_size) != (3, 3) or tuple(layer.strides) not in ((1, 1), (2, 2)):
+            return None   # other "same" pools (none in the zoo) keep AVERAGE_POOL_2D
         return _same_average_pooling(x, layer.name, tuple(layer.strides))
     kernel = tuple(layer.pool_size)
     channels = int(x.shape[-1])
@@ -129,27 +129,33 @@ def _same_pads(size: int, stride: int) -> tuple[int, int]:
 
 def _same_average_pooling(x, name: str, strides: tuple[int, int] = (1, 1)):
     """3x3 "same" average pooling at stride 1 or 2 (border windows average only the pixels inside) as int8-ready
-    ops.
+    ops; ``None`` (the pooling kept) for unequal strides.
 
     The border count is a product (rows inside x columns inside), so the pooling is a row average then a
     column average, each leaving the padding out. Along one axis, padding an edge with the mean of its two
     outermost lines makes a plain 3-tap average exclude the padding: at the first line,
     ``((x0 + x1) / 2 + x0 + x1) / 3 = (x0 + x1) / 2``. "same" pads each edge by at most one line (stride 1:
     both; stride 2: the end, and the start too for an odd length). Each padded edge is a 2-line crop and a
-    fixed 2-tap depthwise convolution (weights 1/2), then a concatenation and a fixed 3-tap depthwise
-    convolution (weights 1/3) at the stride: standard layers XNNPACK runs in int8, with their own quantizers.
-    An axis of length 1 averages one pixel (identity) and is skipped.
+    fixed 2-tap depthwise convolution (weights 1/2), then a concatenation; the rows are padded first, then the
+    columns of the row-padded map (a column pad commutes with the row average: both are linear and act on
+    different axes), and one fixed 3x3 depthwise convolution (weights 1/9, exact in per-channel int8) at the
+    stride averages both: standard layers XNNPACK runs in int8, with their own quantizers. An axis of length 1
+    averages one pixel (identity): it is neither padded nor averaged (kernel 1 along it).
+
+    One 3x3 convolution at (s, s) rather than a row pass at (s, 1) then a column pass at (1, s): TensorFlow's
+    CPU depthwise kernel takes equal strides only (without oneDNN, as on AMD CPUs, unequal ones raise).
     """
+    if strides[0] != strides[1]:
+        return None
     L = layers_for(x)
     channels = int(x.shape[-1])
-    axes = [(axis, tag, stride) for axis, tag, stride in ((1, "rows", strides[0]), (2, "cols", strides[1]))
-            if int(x.shape[axis]) > 1]
-    if not axes:   # a 1x1 map: the pooling is the identity
-        return _new_depthwise(x, 1, [np.ones((1, 1, channels, 1), "float32")], name)
-    for axis, tag, stride in axes:
+    kernel = tuple(3 if int(x.shape[axis]) > 1 else 1 for axis in (1, 2))
+    for axis, tag in ((1, "rows"), (2, "cols")):
         size = int(x.shape[axis])
-        tap2, tap3 = ((2, 1), (3, 1)) if axis == 1 else ((1, 2), (1, 3))
-        before, after = _same_pads(size, stride)
+        if size == 1:
+            continue
+        tap2 = (2, 1) if axis == 1 else (1, 2)
+        before, after = _same_pads(size, strides[0])
         crops = {"first": ((0, size - 2), before), "last": ((size - 2, 0), after)}
         parts = {}
         for end, ((top, bottom), wanted) in crops.items():
@@ -160,12 +166,9 @@ def _same_average_pooling(x, name: str, strides: tuple[int, int] = (1, 1)):
             parts[end] = _new_depthwise(edge, tap2, [np.full((*tap2, channels, 1), 0.5, "float32")],
                                         f"{name}_{tag}_{end}_pad")
         sequence = [t for t in (parts.get("first"), x, parts.get("last")) if t is not None]
-        padded = L.Concatenate(axis=axis, name=f"{name}_{tag}_padded")(sequence) if len(sequence) > 1 else x
-        last = (axis, tag, stride) == axes[-1]
-        step = (stride, 1) if axis == 1 else (1, stride)
-        x = _new_depthwise(padded, tap3, [np.full((*tap3, channels, 1), 1 / 3, "float32")],
-                           name if last else f"{name}_{tag}", strides=step)
-    return x
+        x = L.Concatenate(axis=axis, name=f"{name}_{tag}_padded")(sequence) if len(sequence) > 1 else x
+    weights = np.full((*kernel, channels, 1), 1.0 / (kernel[0] * kernel[1]), "float32")
+    return _new_depthwise(x, kernel, [weights], name, strides=strides)
 
 
 FUSES_ACTIVATION = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "BatchNormalization", "Dense", "Add")
