@@ -132,7 +132,11 @@ def test_small_b0_exports(precision):
 
 
 def test_small_b0_qat_is_full_integer():
-    check_qat("efficientnet-v2-b0", SMALL)
+    # At 64 px, not the 32 px default: at 32 px the last two stages run on 2x2 and 1x1 maps, where the untrained
+    # model amplifies int8 rounding layer after layer (measured on an AMD Zen 3 CPU without oneDNN: 0.55-0.64 of
+    # the logits' variation over three seeds, each layer adding a fraction of a step, no layer off; 0.25-0.36 at
+    # 64 px; under 0.5 at 32 px on the Intel CPU with oneDNN this test was first run on).
+    check_qat("efficientnet-v2-b0", SMALL, resolution=64)
 
 
 @pytest.mark.slow
