@@ -6,6 +6,13 @@
 | float16 | float16 | float32 on CPU, float16 on GPU | the GPU delegate; half the size |
 | dynamic | int8 | float32 (int8 matmuls at run time) | smaller file, no calibration |
 | int8 | int8 | int8 (calibrated) | int8 accelerators, ARM CPUs; int8/uint8/float32 I/O |
+
+An int8 export computes in int8 every op XNNPACK (LiteRT's CPU delegate) runs in int8. An op it has no int8
+kernel for (attention's SOFTMAX and BATCH_MATMUL, exact GELU, LRN's LOG and EXP) would run on TFLite's
+single-threaded int8 kernels between XNNPACK partitions; by default it is computed in float instead
+(DEQUANTIZE, the float op, QUANTIZE), which XNNPACK takes, so the graph stays one partition: the "float islands"
+of :func:`float_islands`. ``full_integer=True`` keeps every op in int8 for int8-only accelerators (NPU, Edge TPU,
+DSP), which have no float kernels.
 """
 
 from __future__ import annotations
@@ -36,8 +43,9 @@ def check_precision(precision: str, io_type: str | None = None) -> None:
 
 
 def to_tflite(model, precision: str, representative: Callable[[], Iterable[np.ndarray]] | None = None,
-              io_type: str = "int8") -> bytes:
-    """Convert a fixed-batch Keras 3 ``model`` (see :func:`mobilecnn.export.graph.prepare`)."""
+              io_type: str = "int8", full_integer: bool = False) -> bytes:
+    """Convert a fixed-batch Keras 3 ``model`` (see :func:`mobilecnn.export.graph.prepare`); int8 with float
+    islands inside XNNPACK where it has no int8 kernel, unless ``full_integer`` (see the module's docstring)."""
     import tensorflow as tf
 
     check_precision(precision, io_type if precision == "int8" else None)
@@ -52,7 +60,63 @@ def to_tflite(model, precision: str, representative: Callable[[], Iterable[np.nd
         except Exception as err:
             raise ConversionError(f"could not trace {model.name} for conversion: {err}") from err
         converter = tf.lite.TFLiteConverter.from_saved_model(path)
-        return compact(_convert(converter, precision, representative, io_type))
+        content = _convert(converter, precision, representative, io_type)
+        if precision == "int8" and not full_integer:
+            content = float_islands(content, lambda: tf.lite.TFLiteConverter.from_saved_model(path), representative,
+                                    io_type)
+        return compact(content)
+
+
+def outside_xnnpack(content: bytes) -> list[str]:
+    """Output tensor names of the ops XNNPACK leaves outside, but a final SOFTMAX (feeding the model's output
+    directly or through a QUANTIZE/DEQUANTIZE): in int8 it is one cheap op at the end, and every export has it."""
+    from ai_edge_litert.interpreter import Interpreter
+    from mobilecnn.export.delegates import xnnpack_report
+
+    report = xnnpack_report(content)
+    if not report.ops_outside:
+        return []
+    interpreter = Interpreter(model_content=content)
+    names = {t["index"]: t["name"] for t in interpreter.get_tensor_details()}
+    ops = {op["index"]: op for op in interpreter._get_ops_details()}
+    outputs = {int(t["index"]) for t in interpreter.get_output_details()}
+    converts = {int(i) for op in ops.values() if op["op_name"] in ("QUANTIZE", "DEQUANTIZE")
+                and set(int(o) for o in op["outputs"]) <= outputs for i in op["inputs"]}
+    found = []
+    for entry in report.ops_outside:
+        kind, index = entry.split("#")
+        op = ops[int(index)]
+        if kind == "SOFTMAX" and set(int(o) for o in op["outputs"]) <= outputs | converts:
+            continue
+        found += [names[int(o)] for o in op["outputs"]]
+    return found
+
+
+def float_islands(content: bytes, new_converter: Callable, representative, io_type: str) -> bytes:
+    """The full-integer ``content`` with the ops XNNPACK leaves outside (:func:`outside_xnnpack`) computed in
+    float: calibrated again and quantized with those ops' outputs on the quantizer's deny list, so each becomes
+    DEQUANTIZE, the float op, QUANTIZE, all of which XNNPACK takes. ``content`` itself when nothing is outside,
+    or when the denied ops leave no fewer partitions."""
+    import tensorflow as tf
+    from mobilecnn.export.delegates import xnnpack_report
+    from tensorflow.lite.python import convert as lite_convert
+
+    denied = outside_xnnpack(content)
+    if not denied:
+        return content
+    converter = new_converter()
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([np.asarray(x, "float32")] for x in representative())
+    converter.experimental_mlir_quantizer = True
+    converter._experimental_calibrate_only = True   # the float graph with its calibrated ranges
+    calibrated = _run(converter, "int8 calibration")
+    dtype = {"int8": tf.int8, "uint8": tf.uint8, "float32": tf.float32}[io_type]
+    try:
+        mixed = lite_convert.mlir_quantize(calibrated, fully_quantize=True, input_data_type=dtype,
+                                           output_data_type=dtype, denylisted_nodes=denied)
+    except Exception as err:  # the quantizer raises many types; keep its message
+        raise ConversionError(f"TFLite quantization with float islands failed: {str(err).strip()[:2000]}") from err
+    return mixed if xnnpack_report(mixed).partitions < xnnpack_report(content).partitions else content
 
 
 def compact(content: bytes) -> bytes:

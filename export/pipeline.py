@@ -84,15 +84,18 @@ def export_model(source, precision: str = "float32", out: str | os.PathLike | No
                  batch_size: int = 1, force: bool = False, verify: bool = True, check_delegates: bool = True,
                  gpu: bool = True, benchmark: bool = False, threads: tuple[int, ...] = (1, 2),
                  calibration_count: int = 64, verify_count: int = 16, unsafe: bool = False,
-                 recalibrate: bool | None = None, labels: list[str] | None = None,
+                 recalibrate: bool | None = None, labels: list[str] | None = None, full_integer: bool = False,
                  progress: Callable[[str], None] | None = None) -> ExportResult:
     """Export ``source`` (a Keras model, a registered name or a ``.keras`` path) to TFLite.
 
     ``precision`` is float32, float16, dynamic or int8; ``io_type`` (int8 only)
     is int8, uint8 or float32. ``recalibrate`` sets batch-norm statistics from
     the calibration images first; by default it does so for models built from
-    a name (untrained). Raises ``ValueError`` for bad input, ``ConversionError``
-    or ``VerificationError`` when the export fails; nothing is written then.
+    a name (untrained). An int8 export computes in float, inside XNNPACK, the
+    ops XNNPACK has no int8 kernel for (:mod:`mobilecnn.export.convert`);
+    ``full_integer`` keeps every op int8 (for int8-only accelerators). Raises
+    ``ValueError`` for bad input, ``ConversionError`` or ``VerificationError``
+    when the export fails; nothing is written then.
     """
     from mobilecnn.export import delegates
     from mobilecnn.export.benchmark import benchmark as run_benchmark
@@ -104,6 +107,8 @@ def export_model(source, precision: str = "float32", out: str | os.PathLike | No
     step = progress or (lambda name: None)
     io_type = io_type or ("int8" if precision == "int8" else "float32")
     check_precision(precision, io_type)
+    if full_integer and precision != "int8":
+        raise ValueError(f"full_integer applies to int8 exports, not {precision}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     out_path = check_output(out, force) if out is not None else None
@@ -144,9 +149,17 @@ def export_model(source, precision: str = "float32", out: str | os.PathLike | No
     graph = with_fixed_batch(graph_model, batch_size)
     representative = (lambda: (images[i:i + batch_size] for i in range(0, len(images) - batch_size + 1,
                                                                        batch_size))) if precision == "int8" else None
-    content = to_tflite(graph, precision, representative, io_type)
+    content = to_tflite(graph, precision, representative, io_type, full_integer=full_integer)
 
     report: dict[str, Any] = {}
+    if precision == "int8":
+        from mobilecnn.quantization import float_ops
+
+        # Ops computed in float (XNNPACK's float islands), by kind, less the conversions around them; none in a
+        # full-integer export.
+        kinds = {op.split("#")[0] for op in float_ops(content)}
+        report["float_ops"] = sorted(kinds - {"QUANTIZE", "DEQUANTIZE"})
+        report["full_integer"] = not kinds
     step("verify")
     if verify:
         # Against the model as given, not the rewritten graph: the rewrite was checked above.

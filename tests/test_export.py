@@ -263,16 +263,64 @@ def test_gpu_tests_fail_rather_than_skip_where_an_adapter_must_be(monkeypatch, t
     need_gpu(GpuReport(available=True, fully_accelerated=True, adapter="llvmpipe"))
 
 
-def test_local_response_norm_is_one_xnnpack_partition_in_float_and_leaves_log_and_exp_out_in_int8():
-    """AlexNet's two LRNs, decomposed: one partition in float32; in int8 each leaves its LOG and EXP to TFLite's
-    int8 kernels, the exception the README names (no int8 XNNPACK kernel for any form of its power)."""
+def test_local_response_norm_is_one_xnnpack_partition_in_every_precision():
+    """AlexNet's two LRNs, decomposed: one partition in float32. In int8 their power (LOG, EXP) has no int8
+    XNNPACK kernel, so the int8 export computes it in float inside XNNPACK (DEQUANTIZE, LOG/EXP, QUANTIZE): one
+    partition, verified. ``full_integer=True`` keeps LOG and EXP in int8, on TFLite's kernels
+    between XNNPACK partitions (the exception the README names for int8-only accelerators)."""
+    from mobilecnn.quantization import float_ops
+
     options = {"resolution": 63}
     f32 = export_model("alexnet", "float32", options=options, verify_count=8)
     assert f32.metadata["verification"]["passed"] and f32.metadata["xnnpack"]["one_partition"], f32.metadata
     i8 = export_model("alexnet", "int8", options=options, calibration_count=16, verify_count=8)
-    ops = [op.split("#")[0] for op in i8.metadata["xnnpack"]["ops_outside"]]
-    assert i8.metadata["verification"]["passed"]
+    assert i8.metadata["verification"]["passed"], i8.metadata["verification"]
+    assert i8.metadata["xnnpack"]["one_partition"], i8.metadata["xnnpack"]
+    assert i8.metadata["float_ops"] == ["EXP", "LOG"] and not i8.metadata["full_integer"]
+    assert {op.split("#")[0] for op in float_ops(i8.model_content)} == {"EXP", "LOG", "DEQUANTIZE", "QUANTIZE"}
+    full = export_model("alexnet", "int8", options=options, calibration_count=16, verify_count=8, full_integer=True)
+    ops = [op.split("#")[0] for op in full.metadata["xnnpack"]["ops_outside"]]
+    assert full.metadata["verification"]["passed"]
     assert ops == ["LOG", "EXP"] * 2 + ["SOFTMAX"], ops
+    assert full.metadata["full_integer"] and float_ops(full.model_content) == []
+    with pytest.raises(ValueError, match="full_integer applies to int8 exports, not float32"):
+        export_model("alexnet", "float32", options=options, full_integer=True)
+
+
+@pytest.mark.slow
+def test_float_islands_with_uint8_io_leave_nothing_outside():
+    """uint8 I/O: the int8<->uint8 QUANTIZEs at the ends are outside XNNPACK in a full-integer export, so they
+    and the final softmax go float too, and nothing is left outside."""
+    i8 = export_model("alexnet", "int8", options={"resolution": 63}, io_type="uint8", calibration_count=16,
+                      verify_count=8)
+    assert i8.metadata["verification"]["passed"], i8.metadata["verification"]
+    assert i8.metadata["xnnpack"]["ops_outside"] == [] and i8.metadata["xnnpack"]["partitions"] == 1
+    assert i8.metadata["float_ops"] == ["EXP", "LOG", "SOFTMAX"]
+
+
+def test_float_islands_leave_a_final_softmax_alone_and_need_outside_ops():
+    """Which ops the int8 export computes in float: those XNNPACK leaves outside, but the final SOFTMAX (one cheap
+    op at the end of every classifier, whether it feeds the output directly or through a DEQUANTIZE); a model
+    with nothing outside converts once, unchanged."""
+    import keras
+    from mobilecnn.export.convert import outside_xnnpack, to_tflite
+    from mobilecnn.export.graph import with_fixed_batch
+
+    inputs = keras.Input((8, 8, 3))
+    y = keras.layers.Conv2D(4, 3, padding="same")(inputs)
+    y = keras.layers.Activation("gelu", name="gelu")(y)
+    y = keras.layers.GlobalAveragePooling2D()(y)
+    model = with_fixed_batch(keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(y)))
+    calibration = np.random.default_rng(0).uniform(-1, 1, (8, 1, 8, 8, 3)).astype("float32")
+    for io in ("int8", "float32"):
+        full = to_tflite(model, "int8", lambda: iter(list(calibration)), io, full_integer=True)
+        names = outside_xnnpack(full)
+        assert len(names) == 1 and "gelu" in names[0].lower(), names
+        mixed = to_tflite(model, "int8", lambda: iter(list(calibration)), io)
+        assert outside_xnnpack(mixed) == [] and mixed != full
+    plain = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(inputs)))
+    content = to_tflite(with_fixed_batch(plain), "int8", lambda: iter(list(calibration)))
+    assert outside_xnnpack(content) == []
 
 
 def test_nin_cifar_ceil_mode_average_pools_stay_in_the_int8_partition():

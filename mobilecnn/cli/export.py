@@ -26,6 +26,9 @@ def add_export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--io", dest="io_type", choices=IO_TYPES, default=None,
                    help="int8 input/output type (int8 only; default int8)")
     p.add_argument("--calibration", metavar="DIR", help="folder of images for int8 calibration")
+    p.add_argument("--full-integer", action="store_true",
+                   help="int8: every op in int8, for int8-only accelerators (NPU, Edge TPU); by default an op "
+                        "XNNPACK has no int8 kernel for (attention, GELU, LRN) is computed in float inside XNNPACK")
     p.add_argument("--out", metavar="PATH", help="output .tflite (default: NAME_PRECISION.tflite)")
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     p.add_argument("--verify", action=argparse.BooleanOptionalAction, default=True,
@@ -66,6 +69,8 @@ def run_export(args: argparse.Namespace) -> int:
     out = args.out or (None if args.android_assets else f"{stem}_{args.precision}.tflite")
     if args.io_type and args.precision != "int8":
         raise UsageError(f"--io {args.io_type} needs --precision int8")
+    if args.full_integer and args.precision != "int8":
+        raise UsageError(f"--full-integer needs --precision int8 (got --precision {args.precision})")
     try:  # what can be checked before the work
         labels = assets.read_labels(args.labels) if args.labels else None
         scale = assets.parse_channels(args.pixel_scale, "--pixel-scale") if args.pixel_scale else None
@@ -92,7 +97,8 @@ def run_export(args: argparse.Namespace) -> int:
                 result = export_model(
                     args.model, args.precision, out, options=options, calibration=args.calibration,
                     io_type=args.io_type, force=args.force, verify=args.verify, gpu=args.gpu,
-                    benchmark=args.benchmark, unsafe=args.unsafe, labels=labels, progress=step)
+                    benchmark=args.benchmark, unsafe=args.unsafe, labels=labels, full_integer=args.full_integer,
+                    progress=step)
             if args.android_assets:
                 written = assets.write_android_assets(args.android_assets, result.model_content, result.metadata,
                                                       labels=labels, scale=scale, offset=offset, force=args.force)
@@ -120,7 +126,9 @@ def print_summary(result) -> None:
     table = Table(title=f"{m['model']} → {result.path or 'Android assets only (no --out)'}", show_header=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("precision", f"{m['precision']} (I/O {m['io_type']})")
+    islands = (f"; float inside XNNPACK: {', '.join(m['float_ops'])}" if m.get("float_ops") else
+               "; full integer" if m.get("full_integer") else "")
+    table.add_row("precision", f"{m['precision']} (I/O {m['io_type']}){islands}")
     table.add_row("input", f"{m['input']['shape']} {m['input']['preprocessing']}")
     table.add_row("size", f"{m['file_size'] / 2**20:.2f} MiB  ({m['params']:,} params, {m['macs'] / 1e6:.0f}M MACs)")
     if "verification" in m:
