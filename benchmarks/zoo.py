@@ -38,33 +38,35 @@ THREADS = (1, 2)
 INT8_BOUND = 1.25  # the issue's bar: efficient-lineage int8 at most 1.25x float32 at 2 threads
 
 
-# Why an op that falls out of XNNPACK stays out: each exception the run finds must have its reason here (an op
-# without one is listed as unexplained in checks.json and the README).
+# Why an op is a float island in an int8 export (export/convert.py: an op XNNPACK has no int8 kernel for is
+# computed in float inside XNNPACK, between a DEQUANTIZE and a QUANTIZE, instead of on TFLite's int8 kernels between
+# XNNPACK partitions), and why it has no int8 rewrite. The same reasons say why the op stays outside XNNPACK in a
+# full-integer export (--full-integer, for int8-only accelerators). An op found outside XNNPACK in the run, or
+# computed in float, with no reason here is listed as unexplained in checks.json and the README.
 WHY = {
     "LOG": (
-        "int8 local response normalization (AlexNet, ZFNet, GoogLeNet), decomposed in every precision "
-        "(export/graph.py): its power d^-beta = exp(-beta log d) has no int8 XNNPACK kernel in any form (LOG, EXP, "
-        "POW, RSQRT and SQRT are float-only in LiteRT 2.3's XNNPACK, measured), so LOG and EXP run in TFLite's "
-        "int8 lookup-table kernels between XNNPACK partitions; 2.1x faster than the fused LRN's float island "
-        "(GoogLeNet int8, 2 threads: 14.2 against 30.5 ms). Float exports are one partition"),
-    "EXP": "with LOG above: the second half of LRN's power in int8",
+        "local response normalization's power d^-beta = exp(-beta log d) (AlexNet, ZFNet, GoogLeNet; LRN is "
+        "decomposed in every precision, export/graph.py): XNNPACK has no int8 kernel for any form of it (LOG, EXP, "
+        "POW, RSQRT, SQRT: float only in LiteRT 2.3's XNNPACK, measured)"),
+    "EXP": "with LOG above: the second half of LRN's power",
     "SOFTMAX": (
-        "MobileNetV4 hybrids' Mobile MQA attention in int8: XNNPACK has no int8 SOFTMAX. Attention without a "
-        "softmax is not the model; each of the 8 (Hybrid-M) or 13 (Hybrid-L) attention blocks is a float island"),
-    "GELU": (
-        "MobileNetV4 Hybrid-L's exact (erf) GELU in int8: XNNPACK has no int8 GELU. Its closed forms in int8 "
-        "ops (x * sigmoid(1.702 x), or the tanh form) are other functions, off by up to 2e-2 and 5e-4 per "
-        "activation, so the exact GELU stays, one float island per use; float32 and float16 GELU are in XNNPACK"),
-    "ADD": (
-        "MobileNetV4 hybrids' attention norms in int8 (a batch norm after an addition: MUL then ADD). The untrained "
-        "model's recalibrated offsets are ~1e-9, quantized at scale 3.9e-9 against the output's 3.4e-4, a ratio "
-        "XNNPACK's int8 ADD refuses, so they run in TFLite's int8 kernel; trained offsets are of the activations' "
-        "order. Folding the norm into an identity depthwise convolution (as QAT does) put it in XNNPACK but failed "
-        "the untrained model's int8 verification (top-1 agreement 33% on its 3 decisive images), so it is not done"),
+        "MobileNetV4 hybrids' Mobile MQA attention weights: XNNPACK has no int8 SOFTMAX, and attention without a "
+        "softmax is not the model (8 blocks in Hybrid-M, 13 in Hybrid-L); a classifier's final softmax stays int8 "
+        "on TFLite's kernel (one cheap op at the end)"),
     "BATCH_MATMUL": (
-        "the same attention blocks' int8 BATCH_MATMULs (query x keys, scores x values): XNNPACK takes an int8 "
-        "BATCH_MATMUL only for some quantization parameters (0-2 of 16 in Hybrid-M), and rank-4 batched products "
-        "have no exact rewrite into a convolution of fixed weights (both operands are activations)"),
+        "the same attention blocks' batched products (query x keys, scores x values): XNNPACK takes an int8 "
+        "BATCH_MATMUL only for some quantization parameters (0-2 of 16 in Hybrid-M), and a product of two "
+        "activations has no rewrite into a convolution of fixed weights"),
+    "GELU": (
+        "MobileNetV4 Hybrid-L's exact (erf) GELU: XNNPACK has no int8 GELU, and its closed forms in int8 ops "
+        "(x * sigmoid(1.702 x), or the tanh form) are other functions, off by up to 2e-2 and 5e-4 per activation"),
+    "ADD": (
+        "MobileNetV4 hybrids' attention norms (a batch norm after an addition: MUL then ADD). The untrained "
+        "model's recalibrated offsets are ~1e-9, quantized at scale 3.9e-9 against the output's 3.4e-4, a ratio "
+        "XNNPACK's int8 ADD refuses; trained offsets are of the activations' order. Folding the norm into an "
+        "identity depthwise convolution (as QAT does) failed the untrained model's int8 verification (top-1 "
+        "agreement 33% on its 3 decisive images)"),
+    "MUL": "with ADD above: the attention norms' scale, computed in float with its offset",
 }
 
 
@@ -133,6 +135,18 @@ def partition_exceptions(records: list[dict]) -> list[dict]:
     return out
 
 
+def float_islands(out: Path, records: list[dict]) -> list[dict]:
+    """The int8 exports of the run (their cached sidecars) that compute some ops in float inside XNNPACK."""
+    measured = {r["model"]["name"] for r in records if r["model"]["precision"] == "int8" and r["status"] == "ok"}
+    found = []
+    for sidecar in sorted((out / "exports").glob("*.json")):
+        info = json.loads(sidecar.read_text())
+        if info.get("precision") == "int8" and info.get("model") in measured and info.get("float_ops"):
+            found.append({"model": info["model"], "float_ops": info["float_ops"],
+                          "unexplained": sorted(set(info["float_ops"]) - set(WHY))})
+    return sorted(found, key=lambda f: f["model"])
+
+
 def int8_over_bound(records: list[dict]) -> tuple[list[dict], int]:
     """Efficient-lineage models whose int8 median is over INT8_BOUND x float32's at 2 threads; how many compared."""
     from mobilecnn.export import results as res
@@ -174,12 +188,14 @@ def publish(out: Path, readme: Path = README, results: Path = RESULTS, published
     (results / "results.md").write_text(res.markdown_table(records, threads=2))
     drawn = plots.plot_all(records, results, threads=2)
     exceptions = partition_exceptions(records)
+    islands = float_islands(out, records)
     over, compared = int8_over_bound(records)
     models = sorted({r["model"]["name"] for r in res.ok(records)})
     failed = sorted({(r["model"]["name"], r["model"]["precision"], r["error"]) for r in records
                      if r["status"] != "ok"})
     checks = {"models_measured": len(models), "models_registered": len(mobilecnn.list_models()),
               "records": len(records), "failed": [list(f) for f in failed], "partition_exceptions": exceptions,
+              "int8_float_islands": islands,
               "int8_over_1.25x_float32": over, "efficient_models_compared": compared,
               "plot_points": {k: v.get("points") for k, v in drawn.items()}}
     (results / "checks.json").write_text(json.dumps(checks, indent=1) + "\n")
@@ -218,6 +234,16 @@ def _rewrite_readme(readme: Path, records: list[dict], checks: dict) -> None:
                   for e in exc]
         ops = sorted({op for e in exc for op in e["ops_outside"]})
         lines += ["", "Why each stays outside:", ""]
+        lines += [f"- `{op}`: {WHY.get(op, 'not yet explained')}." for op in ops]
+        lines.append("")
+    islands = checks.get("int8_float_islands", [])
+    if islands:
+        lines += ["int8 exports that compute some ops in float inside XNNPACK (float islands: DEQUANTIZE, the float "
+                  "op, QUANTIZE; every other op int8; `--full-integer` keeps them int8, outside XNNPACK, for "
+                  "int8-only accelerators): " + "; ".join(f"{i['model']} ({', '.join(i['float_ops'])})"
+                                                            for i in islands) + ". Why each has no int8 kernel "
+                  "or rewrite:", ""]
+        ops = sorted({op for i in islands for op in i["float_ops"]} - {op for e in exc for op in e["ops_outside"]})
         lines += [f"- `{op}`: {WHY.get(op, 'not yet explained')}." for op in ops]
         lines.append("")
     over = checks["int8_over_1.25x_float32"]

@@ -25,6 +25,8 @@ def test_export_writes_model_and_sidecar(tmp_path, capsys):
     (["export", "mobilenet-v9"], "Unknown model 'mobilenet-v9'"),
     (["export", "mobilenet-v2", "--precision", "int4"], "invalid choice: 'int4'"),
     (["export", "mobilenet-v2", "--io", "uint8"], "--io uint8 needs --precision int8"),
+    (["export", "mobilenet-v2", "--full-integer", "--precision", "float16"],
+     "--full-integer needs --precision int8 (got --precision float16)"),
     (["export", "mobilenet-v2", *SMALL, "--set", "groups=3"], "does not take option"),
 ])
 def test_bad_arguments_exit_2(argv, message, capsys):
