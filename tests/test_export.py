@@ -263,28 +263,46 @@ def test_gpu_tests_fail_rather_than_skip_where_an_adapter_must_be(monkeypatch, t
     need_gpu(GpuReport(available=True, fully_accelerated=True, adapter="llvmpipe"))
 
 
+def lrn_net():
+    """AlexNet's layer pattern at toy size: convolution, ReLU, local response norm, twice, and a classifier (AlexNet
+    itself converts 61M parameters: 65 s of the suite for three exports)."""
+    import keras
+
+    from mobilecnn.blocks.classic import LRN, local_response_norm
+
+    inputs = keras.Input((24, 24, 3))
+    x = keras.layers.Rescaling(1 / 127.5, -1.0)(inputs)
+    for i in (1, 2):
+        x = keras.layers.Conv2D(16, 3, strides=2, activation="relu", name=f"conv{i}")(x)
+        x = local_response_norm(x, LRN(size=5, alpha=1e-4, beta=0.75, bias=2.0), name=f"norm{i}")
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(x), name="lrn_net")
+
+
 def test_local_response_norm_is_one_xnnpack_partition_in_every_precision():
-    """AlexNet's two LRNs, decomposed: one partition in float32. In int8 their power (LOG, EXP) has no int8
-    XNNPACK kernel, so the int8 export computes it in float inside XNNPACK (DEQUANTIZE, LOG/EXP, QUANTIZE): one
-    partition, verified. ``full_integer=True`` keeps LOG and EXP in int8, on TFLite's kernels
-    between XNNPACK partitions (the exception the README names for int8-only accelerators)."""
+    """AlexNet's LRNs, decomposed: one partition in float32. In int8 their power (LOG, EXP) has no int8 XNNPACK
+    kernel, so the int8 export computes it in float inside XNNPACK (DEQUANTIZE, LOG/EXP, QUANTIZE): one
+    partition, verified. ``full_integer=True`` keeps LOG and EXP in int8, on TFLite's kernels between XNNPACK
+    partitions (the exception the README names for int8-only accelerators)."""
     from mobilecnn.quantization import float_ops
 
-    options = {"resolution": 63}
-    f32 = export_model("alexnet", "float32", options=options, verify_count=8)
+    model = lrn_net()
+    calibration = np.random.default_rng(0).uniform(0, 255, (24, 24, 24, 3)).astype("float32")
+    kw = {"calibration": calibration, "calibration_count": 16, "verify_count": 8}
+    f32 = export_model(model, "float32", **kw)
     assert f32.metadata["verification"]["passed"] and f32.metadata["xnnpack"]["one_partition"], f32.metadata
-    i8 = export_model("alexnet", "int8", options=options, calibration_count=16, verify_count=8)
+    i8 = export_model(model, "int8", **kw)
     assert i8.metadata["verification"]["passed"], i8.metadata["verification"]
     assert i8.metadata["xnnpack"]["one_partition"], i8.metadata["xnnpack"]
     assert i8.metadata["float_ops"] == ["EXP", "LOG"] and not i8.metadata["full_integer"]
     assert {op.split("#")[0] for op in float_ops(i8.model_content)} == {"EXP", "LOG", "DEQUANTIZE", "QUANTIZE"}
-    full = export_model("alexnet", "int8", options=options, calibration_count=16, verify_count=8, full_integer=True)
+    full = export_model(model, "int8", full_integer=True, **kw)
     ops = [op.split("#")[0] for op in full.metadata["xnnpack"]["ops_outside"]]
     assert full.metadata["verification"]["passed"]
     assert ops == ["LOG", "EXP"] * 2 + ["SOFTMAX"], ops
     assert full.metadata["full_integer"] and float_ops(full.model_content) == []
     with pytest.raises(ValueError, match="full_integer applies to int8 exports, not float32"):
-        export_model("alexnet", "float32", options=options, full_integer=True)
+        export_model(model, "float32", full_integer=True, **kw)
 
 
 @pytest.mark.slow

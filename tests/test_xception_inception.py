@@ -253,7 +253,7 @@ def test_same_average_pool_rewrite_computes_the_pool_on_every_map_size(monkeypat
 
 def test_a_same_average_pool_exports_to_one_int8_xnnpack_partition():
     """Conv, "same" 3x3 average pool, conv: the int8 export has no AVERAGE_POOL_2D and is one XNNPACK partition
-    (without the rewrite the int8 pool stays outside XNNPACK)."""
+    (without the rewrite the full-integer int8 pool stays outside XNNPACK)."""
     from mobilecnn.export.convert import to_tflite
     from mobilecnn.export.delegates import xnnpack_report
     from mobilecnn.export.graph import prepare, with_fixed_batch
@@ -265,7 +265,8 @@ def test_a_same_average_pool_exports_to_one_int8_xnnpack_partition():
     calibration = np.random.default_rng(0).uniform(-1, 1, (16, 1, 12, 12, 3)).astype("float32")
     report = xnnpack_report(to_tflite(prepare(model, "int8"), "int8", lambda: iter(list(calibration))))
     assert report.one_partition and not report.ops_outside, report
-    kept = xnnpack_report(to_tflite(with_fixed_batch(model), "int8", lambda: iter(list(calibration))))
+    kept = xnnpack_report(to_tflite(with_fixed_batch(model), "int8", lambda: iter(list(calibration)),
+                                    full_integer=True))
     assert [op.split("#")[0] for op in kept.ops_outside] == ["AVERAGE_POOL_2D"], kept
 
 
