@@ -208,6 +208,61 @@ def test_export_of_a_wrong_rewrite_fails_verification(monkeypatch):
                      calibration_count=16, verify_count=8, check_delegates=False)
 
 
+@pytest.mark.parametrize("flavour", ["keras", "tf_keras"])
+def test_strided_stem_as_space_to_depth_is_exact(flavour):
+    """A strided convolution of a 3-channel image with a large kernel, as space to depth and a stride-1
+    convolution (the int8 export's stem rewrite), computes the same on even and odd sizes, "valid" and "same",
+    strides 2 and 4, with the crop a "valid" 6-wide kernel needs; small kernels, stride 1 and 8 channels are
+    kept; the same weights with two of the moved channel blocks swapped differ."""
+    from mobilecnn.flavours import keras_module
+    from mobilecnn.quantization.rules import strided_conv_as_space_to_depth
+
+    k = keras_module(flavour)
+    rng = np.random.default_rng(0)
+    cases = [(32, 7, 2, "valid"), (32, 7, 2, "same"), (33, 7, 2, "same"), (35, 11, 4, "valid"), (35, 11, 4, "same"),
+             (9, 6, 2, "valid"), (10, 5, 2, "valid")]
+    for size, kernel, stride, padding in cases:
+        inputs = k.Input((size, size, 3))
+        conv = k.layers.Conv2D(8, kernel, strides=stride, padding=padding, activation="relu")
+        reference = k.Model(inputs, conv(inputs))
+        rewritten = k.Model(inputs, strided_conv_as_space_to_depth(inputs, conv))
+        assert "SpaceToDepth" in {type(layer).__name__ for layer in rewritten.layers}
+        x = rng.normal(size=(2, size, size, 3)).astype("float32")
+        np.testing.assert_allclose(np.asarray(rewritten(x)), np.asarray(reference(x)), atol=1e-5,
+                                   err_msg=f"{size}px {kernel}x{kernel}/{stride} {padding}")
+    for shape, kernel, stride in (((16, 16, 3), 3, 2), ((16, 16, 3), 7, 1), ((16, 16, 8), 7, 2)):
+        inputs = k.Input(shape)
+        assert strided_conv_as_space_to_depth(inputs, k.layers.Conv2D(4, kernel, strides=stride)) is None
+    moved = [layer for layer in rewritten.layers if type(layer).__name__ == "Conv2D"][0]
+    kernel, *rest = moved.get_weights()
+    swapped = kernel.copy()
+    swapped[:, :, 3:6], swapped[:, :, 6:9] = kernel[:, :, 6:9], kernel[:, :, 3:6]   # blocks (0, 1) and (1, 0)
+    moved.set_weights([swapped, *rest])
+    assert np.abs(np.asarray(rewritten(x)) - np.asarray(reference(x))).max() > 0.1
+
+
+def test_int8_stem_is_space_to_depth_in_one_partition():
+    """A 7x7/2 stem on a 3-channel image: the int8 export has SPACE_TO_DEPTH and no stride-2 CONV_2D, is one
+    XNNPACK partition and verifies; the float32 export keeps the strided convolution."""
+    import keras
+
+    inputs = keras.Input((32, 32, 3))
+    x = keras.layers.Rescaling(1 / 127.5, -1.0)(inputs)
+    x = keras.layers.Conv2D(16, 7, strides=2, padding="same", activation="relu", name="stem")(x)
+    x = keras.layers.Conv2D(16, 3, activation="relu")(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(x), name="stem_net")
+    calibration = np.random.default_rng(0).uniform(0, 255, (24, 32, 32, 3)).astype("float32")
+    kw = {"calibration": calibration, "calibration_count": 16, "verify_count": 8}
+    i8 = export_model(model, "int8", **kw)
+    assert i8.metadata["verification"]["passed"], i8.metadata["verification"]
+    assert i8.metadata["xnnpack"]["one_partition"], i8.metadata["xnnpack"]
+    ops = [op["op_name"] for op in undelegated_ops(i8.model_content)]
+    assert "SPACE_TO_DEPTH" in ops and "PAD" in ops, ops
+    f32 = export_model(model, "float32", **kw)
+    assert "SPACE_TO_DEPTH" not in [op["op_name"] for op in undelegated_ops(f32.model_content)]
+
+
 @pytest.mark.slow  # 24 s; the 0.5x g3 split is checked by the rewrite tests
 def test_shufflenet_v1_groups_of_any_size_run_on_the_gpu():
     """The LiteRT GPU accelerator aborts on grouped convolutions of groups not a multiple of 4 channels; the
