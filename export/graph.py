@@ -49,8 +49,7 @@ import keras
 from mobilecnn.blocks import hard_swish_decomposed
 from mobilecnn.layers import custom_layers
 from mobilecnn.layers.local_response_norm import decomposed_form
-from mobilecnn.quantization.rules import (average_pooling_as_depthwise, relu_as_depthwise,
-                                          strided_conv_as_space_to_depth)
+from mobilecnn.quantization.rules import average_pooling_as_depthwise, relu_as_depthwise, strided_conv_as_space_to_depth
 from mobilecnn.rewrite import rewrite
 
 GPU_CHANNEL_SLICE = 4   # the LiteRT GPU accelerator's channel vector width
