@@ -372,7 +372,10 @@ def qat_export(name: str, options: dict):
 def test_qat_export_is_full_integer(name):
     from mobilecnn.export.runtime import TFLiteRunner
 
-    report, qat_model, content, images = qat_export(name, SMALL)
+    # Hybrid-M at 128 px: at 64 px its attention runs on 4x4 maps and the untrained model's QAT export is 0.51-0.65
+    # of its logits' variation off the QAT model on this AMD CPU (0.60 with the softmax's fixed output grid
+    # modelled, quantization/configs.py), 0.39 at 128 px
+    report, qat_model, content, images = qat_export(name, SMALL if "conv" in name else {**SMALL, "resolution": 128})
     if "hybrid" in name:
         assert {op.split("#")[0] for op in report.ops_outside} <= ATTENTION_OPS, report
     else:

@@ -11,7 +11,8 @@ A :class:`Rule` says two things about a layer class:
 - ``quantize``: what the kept layer gets: ``"default"`` (tfmot's 8-bit
   registry and its conv/batch-norm folding), ``"output"`` (a quantizer on its
   output), ``"passthrough"`` (none: it only moves values, keeping its input's
-  scale), or a function of the layer giving one of those.
+  scale), ``"unit"`` (a softmax: its output on the fixed 1/256 grid of
+  TFLite's int8 kernel), or a function of the layer giving one of those.
 
 Rules of the registered custom layers live beside them, in each module's
 ``QUANTIZATION`` table (``mobilecnn/layers/``); rules of standard Keras layers
@@ -31,7 +32,7 @@ import numpy as np
 
 from mobilecnn.flavours import layers_for
 
-KINDS = ("default", "output", "passthrough")
+KINDS = ("default", "output", "passthrough", "unit")
 # Activations tfmot's 8-bit registry knows (it raises on any other).
 TFMOT_ACTIVATIONS = ("relu", "relu6", "swish", "gelu", "linear", "softmax", "sigmoid", "tanh")
 
@@ -207,8 +208,9 @@ def strided_conv_as_space_to_depth(x, layer):
         return total // 2, total - total // 2
 
     sizes = (int(x.shape[1]), int(x.shape[2]))
-    (top, bottom), (left, right) = (pads(n, k) for n, k in zip(sizes, kernel_size))
-    wanted = [(n + a + b - k) // s + 1 for n, a, b, k in zip(sizes, (top, left), (bottom, right), kernel_size)]
+    (top, bottom), (left, right) = (pads(n, k) for n, k in zip(sizes, kernel_size, strict=True))
+    wanted = [(n + a + b - k) // s + 1
+              for n, a, b, k in zip(sizes, (top, left), (bottom, right), kernel_size, strict=True)]
     bottom += -(sizes[0] + top + bottom) % s
     right += -(sizes[1] + left + right) % s
     y = x
@@ -271,7 +273,8 @@ STANDARD = {
     "AveragePooling2D": Rule(rewrite=average_pooling_as_depthwise),
     "Multiply": Rule(quantize="output"),        # squeeze-excite, hard-swish: tfmot has no rule
     "Dot": Rule(quantize="output"),             # attention's batched matmuls (MobileNetV4 hybrids): tfmot has no rule
-    "Softmax": Rule(quantize="output"),         # attention weights: tfmot leaves them unquantized, int8 TFLite does not
+    "Softmax": Rule(quantize="unit"),           # attention weights: tfmot leaves them unquantized; int8 TFLite writes
+                                                # them at scale 1/256
     "Activation": Rule(quantize=_activation),
     "ReLU": Rule(rewrite=relu_as_depthwise),
 }
