@@ -246,6 +246,10 @@ def _rewrite_readme(readme: Path, records: list[dict], checks: dict) -> None:
         ops = sorted({op for i in islands for op in i["float_ops"]} - {op for e in exc for op in e["ops_outside"]})
         lines += [f"- `{op}`: {WHY.get(op, 'not yet explained')}." for op in ops]
         lines.append("")
+    if checks["failed"]:
+        lines += ["Failed in this run (recorded with the reason; the run went on):", ""]
+        lines += [f"- {name} {precision}: {error}" for name, precision, error in checks["failed"]]
+        lines.append("")
     over = checks["int8_over_1.25x_float32"]
     lines.append(f"Efficient lineage, int8 against float32 at 2 threads: {checks['efficient_models_compared']} "
                  f"models compared, {len(over)} over {INT8_BOUND}x" +
