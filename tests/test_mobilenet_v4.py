@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import assert_close, realistic_batchnorm, run
+from edge_checks import export_error
 from mobilecnn.export import export_model
 
 import mobilecnn
@@ -382,18 +383,15 @@ def test_qat_export_is_full_integer(name):
         assert report.one_partition, report
     expected = np.asarray(qat_model(images, training=False))
     got = TFLiteRunner(model_content=content)(images)
-    variation = expected - expected.mean(axis=0)
-
-    def error(out):  # RMS error against the RMS variation of the logits between the 8 photographs
-        return float(np.sqrt(np.mean((out - expected) ** 2) / np.mean(variation ** 2)))
-
-    # An export that computes some other function of the image is about sqrt(2) off (two unrelated outputs of the
-    # same spread), as the same outputs paired with the wrong images show. A right export: Conv-S 0.23; Hybrid-M
-    # 0.39-0.72 over three sets of photographs at 64 and 128 px on this AMD CPU (8 attention blocks' int8 rounding,
-    # each layer within 3-7 quantization steps of the QAT model, diagnosed layer by layer), so its bar is 1
-    bar = 1.0 if "hybrid" in name else 0.5
-    assert error(got) < bar
-    assert error(np.roll(got, 1, axis=0)) > bar
+    # The logits must depend on the image, or the error below is judged against nothing
+    assert np.mean((expected - expected.mean(axis=0)) ** 2) > 0.01 * np.mean(expected ** 2)
+    # A right export, with the suite's seed on this AMD CPU: Conv-S 0.30, Hybrid-M 0.45 (0.39-0.67 with other
+    # weights and photographs: 8 attention blocks' int8 rounding, each layer within 3-7 quantization steps of the
+    # QAT model, diagnosed layer by layer; at 0.5 with uniform-noise images, whose logits barely vary).
+    # An export of some other function of the image is about sqrt(2) off (two unrelated outputs of the same
+    # spread), as the same outputs paired with the wrong images show.
+    assert export_error(got, expected) < 0.5
+    assert export_error(np.roll(got, 1, axis=0), expected) > 0.5
 
 
 @pytest.mark.slow

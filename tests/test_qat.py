@@ -341,3 +341,32 @@ def test_every_custom_layer_has_a_quantization_rule():
     for flavour in ("keras", "tf_keras"):
         for name in vars(mobilecnn.custom_layers(flavour)):
             assert name in table, f"custom layer {name} has no QUANTIZATION rule beside it"
+
+
+@pytest.mark.parametrize("kind", ["unit", "output"])
+def test_qat_softmax_is_on_the_grid_int8_tflite_writes(monkeypatch, kind):
+    """A softmax's QAT output sits on TFLite's int8 SOFTMAX grid (scale 1/256, zero point -128), and the export
+    keeps that grid; with a learned output range ("output", the rule before) the QAT model trains off it."""
+    from mobilecnn.quantization import rules
+    from mobilecnn.quantization.aware import quantize
+
+    monkeypatch.setitem(rules.STANDARD, "Softmax", rules.Rule(quantize=kind))
+    inputs = tf_keras.Input((8, 8, 3))
+    x = tf_keras.layers.Conv2D(4, 3, padding="same")(inputs)
+    x = tf_keras.layers.Softmax(name="weights")(x)
+    x = tf_keras.layers.GlobalAveragePooling2D()(tf_keras.layers.Conv2D(4, 1)(x))
+    qat_model = quantize(tf_keras.Model(inputs, tf_keras.layers.Dense(3)(x)))
+    images = np.random.default_rng(0).uniform(0, 1, (8, 8, 8, 3)).astype("float32")
+    qat_model(images, training=True)   # the learned ranges move to these images
+    weights = np.asarray(tf_keras.Model(qat_model.inputs, qat_model.get_layer("quant_weights").output)(images))
+    assert weights.std() > 0.01    # the softmax's outputs vary: a grid check on constants would prove nothing
+    off_grid = float(np.abs(weights * 256 - np.round(weights * 256)).max())
+    if kind == "unit":
+        assert off_grid < 1e-4
+        from ai_edge_litert.interpreter import Interpreter
+
+        tensors = Interpreter(model_content=qat_to_tflite(qat_model)).get_tensor_details()
+        (softmax,) = [t for t in tensors if t["name"].endswith("/Softmax")]
+        assert softmax["dtype"] == np.int8 and softmax["quantization"] == (1 / 256, -128)
+    else:
+        assert off_grid > 0.01

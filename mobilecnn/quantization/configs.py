@@ -60,8 +60,8 @@ class PassthroughQuantizeConfig(OutputQuantizeConfig):
 
 
 class UnitOutputQuantizeConfig(OutputQuantizeConfig):
-    """A softmax or sigmoid: its output on the fixed grid TFLite's int8 kernels write (scale 1/256, zero point
-    -128: [0, 255/256]), not a learned range, so training sees the rounding the exported op does."""
+    """A softmax: its output on the fixed grid TFLite's int8 SOFTMAX writes (scale 1/256, zero point -128:
+    [0, 255/256]), not a learned range, so training sees the rounding the exported op does."""
 
     def get_output_quantizers(self, layer):
         return [tfmot.quantization.keras.quantizers.FixedQuantizer(num_bits=8, init_min=0.0, init_max=255 / 256,

@@ -300,7 +300,7 @@ def rule_for(layer) -> Rule:
 
 
 def quantize_kind(layer) -> str:
-    """``"default"``, ``"output"`` or ``"passthrough"`` for a layer left after the rewrites."""
+    """One of :data:`KINDS` for a layer left after the rewrites."""
     kind = rule_for(layer).quantize
     if callable(kind):
         kind = kind(layer)
