@@ -194,7 +194,10 @@ def publish(out: Path, readme: Path = README, results: Path = RESULTS, published
     failed = sorted({(r["model"]["name"], r["model"]["precision"], r["error"]) for r in records
                      if r["status"] != "ok"})
     checks = {"models_measured": len(models), "models_registered": len(mobilecnn.list_models()),
-              "records": len(records), "failed": [list(f) for f in failed], "partition_exceptions": exceptions,
+              "records": len(records), "failed": [list(f) for f in failed],
+              "unverified": [[r["model"]["name"], r["model"]["precision"], r["model"]["unverified"]]
+                             for r in res.unverified_records(records)],
+              "partition_exceptions": exceptions,
               "int8_float_islands": islands,
               "int8_over_1.25x_float32": over, "efficient_models_compared": compared,
               "plot_points": {k: v.get("points") for k, v in drawn.items()}}

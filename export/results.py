@@ -307,8 +307,10 @@ def markdown_table(records: list[dict], threads: int = 2, target: str | None = N
             return ["-", "failed: " + " ".join(str(r["error"]).split())[:60].replace("|", "/"), "-", "-", "-"]
         size = (r["model"]["file"] or {}).get("size")
         lat = r["latency_ms"]
+        mark = UNVERIFIED_MARK if r["model"].get("unverified") else ""
         return [_fmt(size / 2**20 if size else None, ".1f" if compact else ".2f"),
-                f"{lat['median']:.2f} ({_fmt(lat['p90'])})", _fmt(r["memory"]["peak_mb"], ".0f" if compact else ".1f"),
+                f"{lat['median']:.2f} ({_fmt(lat['p90'])}){mark}",
+                _fmt(r["memory"]["peak_mb"], ".0f" if compact else ".1f"),
                 _fmt(r["acceleration"]["xnnpack_partitions"], "d"), _fmt(roof_fraction(r), ".0%")]
 
     head = ["model", "top-1 %", "MACs"]
@@ -334,7 +336,25 @@ def markdown_table(records: list[dict], threads: int = 2, target: str | None = N
         f32, i8 = row.get("float32"), row.get("int8")
         cells.append(_fmt(int8_ratio(f32, i8)))
         lines.append("| " + " | ".join(cells) + " |")
+    unverified = unverified_records(chosen)
+    if unverified:
+        lines += ["", f"{UNVERIFIED_MARK} timed, but the export failed verification: "
+                  + "; ".join(f"{r['model']['name']} {r['model']['precision']} "
+                              f"({' '.join(r['model']['unverified'].split())})" for r in unverified)]
     return "\n".join(lines) + "\n"
+
+
+UNVERIFIED_MARK = "†"
+
+
+def unverified_records(records: Iterable[dict]) -> list[dict]:
+    """The ok records of exports timed although they failed verification (the zoo's untrained models; see
+    :func:`mobilecnn.export.zoo.export_cached`), one per model and precision."""
+    seen: dict[tuple[str, str], dict] = {}
+    for r in records:
+        if r["status"] == "ok" and r["model"].get("unverified"):
+            seen.setdefault((r["model"]["name"], r["model"]["precision"]), r)
+    return list(seen.values())
 
 
 def int8_ratio(float32: dict | None, int8: dict | None) -> float | None:

@@ -188,3 +188,35 @@ def test_models_rated_on_another_dataset_are_not_ranked_against_imagenet(tmp_pat
     assert [r["model"]["name"] for r in pick(5.0, results=records).fits] == ["b", "c", "a"]
     drawn = plot_all(records, tmp_path)
     assert drawn["latency_vs_top1"]["points"] == 7 and drawn["latency_vs_macs"]["points"] == 10
+
+
+def test_an_export_that_fails_verification_is_timed_and_marked_unverified(tmp_path, monkeypatch):
+    """The zoo times untrained models; one whose export fails verification (EfficientNetV2-M int8 at 480 px) is
+    still timed, its records and the table say it is unverified and why; with ``time_unverified=False`` it is a
+    failed record. The failing verification is a stand-in (the real check with its verdict turned): it proves the
+    plumbing, not that any model fails."""
+    from mobilecnn.export import verify as verify_module
+
+    real = verify_module.verify
+
+    def failing(*args, **kwargs):
+        v = real(*args, **kwargs)
+        v.passed, v.reason = False, "cosine similarity 0.061 with the Keras model's outputs (stand-in)"
+        return v
+
+    monkeypatch.setattr(verify_module, "verify", failing)
+    kwargs = dict(precisions=("float32",), threads=(1,), runs=3, warmup=1, progress=False, roof_seconds=0.05,
+                  options={"resolution": 32, "num_classes": 10})
+    (record,) = run_zoo(["squeezenet-1.1"], out=tmp_path / "timed", **kwargs)
+    assert record["status"] == "ok" and record["latency_ms"]["median"] > 0
+    assert "cosine similarity 0.061" in record["model"]["unverified"]
+    (sidecar,) = (tmp_path / "timed" / "exports").glob("*.json")
+    assert "cosine similarity 0.061" in json.loads(sidecar.read_text())["unverified"]
+    table = (tmp_path / "timed" / "results.md").read_text()
+    assert f"){res.UNVERIFIED_MARK} |" in table and "export failed verification: squeezenet-1.1 float32" in table
+    (refused,) = run_zoo(["squeezenet-1.1"], out=tmp_path / "strict", time_unverified=False, **kwargs)
+    assert refused["status"] == "failed" and "verification failed: cosine similarity 0.061" in refused["error"]
+    monkeypatch.setattr(verify_module, "verify", real)      # verified: no mark
+    (passed,) = run_zoo(["squeezenet-1.1"], out=tmp_path / "verified", **kwargs)
+    assert passed["status"] == "ok" and "unverified" not in passed["model"]
+    assert res.UNVERIFIED_MARK not in (tmp_path / "verified" / "results.md").read_text()

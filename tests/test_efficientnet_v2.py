@@ -21,7 +21,9 @@ KERAS = {"efficientnet-v2-b0": (7_200_312, 7_139_704), "efficientnet-v2-b1": (8_
 FAST = {"efficientnet-v2-b0": 224, "efficientnet-v2-s": 128}   # S at 128: 3x cheaper than 224 in float64
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in ("efficientnet-v2-m",
+                                                                                    "efficientnet-v2-l") else n
+                                  for n in NAMES])   # M and L: 10 and 17 s to build here, under -m slow
 def test_params_equal_keras_applications(models, name):
     total, trainable = KERAS[name]
     profile = mobilecnn.profile(models.get(name))

@@ -38,12 +38,18 @@ SCALED = {*(f"efficientnet-b{i}" for i in range(1, 8)), "resnet-34", "wide-resne
 # GoogLeNet, MobileNet V3-Large as V3-Small, SqueezeNet 1.0 as 1.1.
 TWIN_ELSEWHERE = {"shufflenet-v1", "se-resnet-50", "resnet-50", "vgg-11", "alexnet-torchvision", "googlenet-bn",
                   "mobilenet-v3-large", "squeezenet-1.0"}
+# Full-size builds over 3.5 s each here (75 s of the suite together): their parameters and MACs are checked under
+# -m slow; the same builders and blocks at other depths and widths (ResNet-50, SE-ResNet-50, DenseNet-121,
+# EfficientNet-B0-B4, EfficientNetV2-B0-B3, VGG-11/-13) are checked here in the fast suite.
+FULL_SIZE_SLOW = {"efficientnet-v2-s", "efficientnet-v2-m", "efficientnet-v2-l", "efficientnet-b5", "efficientnet-b6",
+                  "efficientnet-b7", "resnet-101", "resnet-152", "se-resnet-101", "se-resnet-152", "wide-resnet-101-2",
+                  "resnext-101-32x8d", "densenet-169", "densenet-201", "vgg-19"}
 SMALL_RUNS = [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY_CLASSIC | HEAVY_NEW | SCALED else n for n in ALL]
 TWIN_RUNS = [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY_CLASSIC | HEAVY_NEW | SCALED | TWIN_ELSEWHERE
              else n for n in ALL]
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in FULL_SIZE_SLOW else n for n in ALL])
 def test_default_build_matches_reference_params_and_macs(name):
     """Parameter counts equal the reference implementation, and MACs counted from the graph are within 2% of the
     cited figure (both cited in the registry). Each full-size model is built once, here, and not kept."""
