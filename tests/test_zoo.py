@@ -35,9 +35,11 @@ SCALED = {*(f"efficientnet-b{i}" for i in range(1, 8)), "resnet-34", "wide-resne
 # Twins whose layers another fast twin or QAT run builds (QAT builds the tf_keras twin and trains it): ShuffleNet V1
 # (22 s here) and SE-ResNet-50 (18 s; bottleneck and squeeze-excite) in their fast QAT tests (test_qat.py); ResNet-50
 # (17 s) likewise, VGG-11 (13 s) as VGG-11-BN's plain stack, AlexNet-torchvision as AlexNet, GoogLeNet-BN as
-# GoogLeNet, MobileNet V3-Large as V3-Small, SqueezeNet 1.0 as 1.1.
+# GoogLeNet, MobileNet V3-Large as V3-Small, SqueezeNet 1.0 as 1.1; DenseNet-121 (26 s here) in its fewer-block fast
+# QAT test (the same dense layers and transitions), EfficientNetV2-B0 (20 s) in its fast QAT test
+# (test_efficientnet_v2.py).
 TWIN_ELSEWHERE = {"shufflenet-v1", "se-resnet-50", "resnet-50", "vgg-11", "alexnet-torchvision", "googlenet-bn",
-                  "mobilenet-v3-large", "squeezenet-1.0"}
+                  "mobilenet-v3-large", "squeezenet-1.0", "densenet-121", "efficientnet-v2-b0"}
 # Full-size builds over 3.5 s each here (75 s of the suite together): their parameters and MACs are checked under
 # -m slow; the same builders and blocks at other depths and widths (ResNet-50, SE-ResNet-50, DenseNet-121,
 # EfficientNet-B0-B4, EfficientNetV2-B0-B3, VGG-11/-13) are checked here in the fast suite.
