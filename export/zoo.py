@@ -165,11 +165,13 @@ def export_cached(name: str, precision: str, options: Mapping[str, Any], cache: 
             if not time_unverified:
                 raise
             unverified = " ".join(str(err).split())
-            result = export_model(name, precision, path, options=dict(options) or None, verify=False, gpu=False,
-                                  force=True)
+            # Not written by export_model: the sidecar must carry the mark from its first byte, so a run killed
+            # between the two writes never leaves a cached export that looks verified.
+            result = export_model(name, precision, None, options=dict(options) or None, verify=False, gpu=False)
     if unverified is not None:
         result.metadata["unverified"] = unverified
-        write_atomic(sidecar, json.dumps(result.metadata, indent=2) + "\n")
+        write_atomic(path, result.model_content)
+        write_atomic(sidecar, json.dumps(result.metadata, indent=2) + "\n")   # last: the cache needs both
     try:
         import keras
         keras.backend.clear_session()
