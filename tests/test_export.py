@@ -576,10 +576,50 @@ def test_float16_is_held_to_what_float16_weights_do_to_the_model_itself():
     x = np.random.default_rng(1).uniform(0, 1, (8, 4, 4, 1)).astype("float32")
     v = verify(model, to_tflite(prepare(model, "float16"), "float16"), x, "float16")
     assert v.passed, v
-    assert v.relative_max_error > FLOAT_LIMITS["float16"] and v.float16_rounding_error > FLOAT_LIMITS["float16"]
+    assert v.relative_max_error > FLOAT_LIMITS["float16"] and v.rounding_error > FLOAT_LIMITS["float16"]
     wrong = verify(model, to_tflite(prepare(cancelling_model(drift=0.01), "float16"), "float16"), x, "float16")
     assert not wrong.passed and "rounding its weights to float16 moves the model itself by" in wrong.reason, wrong
     assert verify(model, to_tflite(prepare(model, "float32"), "float32"), x, "float32").passed
+
+
+def chaotic_model(drift: float = 0.0):
+    """25 tanh layers with gain 3 (the chaotic regime of a random deep network): every layer multiplies a rounding
+    difference by ~1.5, so float32's summation order moves the output ~0.3% of its largest value, as in the
+    deepest untrained EfficientNets. ``drift`` scales the middle layer's kernel: a wrong weight."""
+    import keras
+
+    rng = np.random.default_rng(0)
+    inputs = keras.Input((8, 8, 1))
+    h, dense = keras.layers.Flatten()(inputs), []
+    for _ in range(25):
+        dense.append(keras.layers.Dense(64, activation="tanh"))
+        h = dense[-1](h)
+    model = keras.Model(inputs, h)
+    for i, layer in enumerate(dense):
+        kernel = rng.normal(0, 3 / 8, (64, 64)) * (1 + drift if i == 12 else 1)
+        layer.set_weights([kernel.astype("float32"), np.zeros(64, "float32")])
+    return model
+
+
+def test_float32_is_held_to_what_one_step_of_rounding_does_to_the_model_itself():
+    """A deep chaotic model whose float32 export is off by more than 0.1% (its summation order amplified layer
+    after layer) verifies, its error within 4x the model's own move with its weights nudged one float32 step; the
+    model with a 1% wrong kernel, or fed flipped images, still fails."""
+    from mobilecnn.export.convert import to_tflite
+    from mobilecnn.export.graph import prepare
+    from mobilecnn.export.runtime import TFLiteRunner
+    from mobilecnn.export.verify import FLOAT_LIMITS, MAX_ALLOWANCE, compare, predict, verify
+
+    model = chaotic_model()
+    x = np.random.default_rng(1).uniform(0, 1, (8, 8, 8, 1)).astype("float32")
+    content = to_tflite(prepare(model, "float32"), "float32")
+    v = verify(model, content, x, "float32")
+    assert v.passed and v.relative_max_error > FLOAT_LIMITS["float32"], v
+    assert v.relative_max_error <= 4 * v.rounding_error, v
+    wrong = verify(model, to_tflite(prepare(chaotic_model(drift=0.01), "float32"), "float32"), x, "float32")
+    assert not wrong.passed and "one float32 step moves the model itself by" in wrong.reason, wrong
+    flipped = compare("float32", predict(model, x), TFLiteRunner(model_content=content)(x[:, :, ::-1]))
+    assert not flipped.passed and flipped.relative_max_error > MAX_ALLOWANCE["float32"], flipped
 
 
 @pytest.mark.parametrize("precision", ["dynamic", "int8"])
