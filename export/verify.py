@@ -56,9 +56,13 @@ REWRITE_LIMIT = 1e-4
 # float32 step (ulp) up or down at random, the larger of two such nudges. The factor is wider than float16's: the
 # nudge models rounding of the weights, the export rounds every sum. Measured on the untrained EfficientNet-B6 at
 # 528 px (batch norm recalibrated): one instance's export was 3.1e-5 of its largest |logit| off, its nudges moved
-# it 2.3e-5 and 2.5e-5; another's (the zoo run's, logits up to 208) was 1.3e-3 off, over the 0.1% limit.
+# it 2.3e-5 and 2.5e-5; another's (the zoo run's, logits up to 208) was 1.3e-3 off, over the 0.1% limit. The
+# untrained EfficientNetV2-L at 480 px (80 blocks) is further into that regime: its float32 export was 5.3% off, its
+# own nudge moved it 5.5%. The float32 cap is 10%: past it the model's own outputs decorrelate under rounding
+# (a 40-layer chaotic tanh network: 49% off, nudges 39%), while a broken export is off by the logits' whole
+# scale (a 1% wrong kernel in a 33-layer one: 180%; flipped inputs: 200%).
 ROUNDING_FACTOR = {"float16": 2.0, "float32": 4.0}
-MAX_ALLOWANCE = {"float16": 0.5, "float32": 0.01}
+MAX_ALLOWANCE = {"float16": 0.5, "float32": 0.1}
 
 
 @dataclass
