@@ -65,14 +65,18 @@ def latency_vs_top1(records: list[dict], path: str | os.PathLike, threads: int |
             series.setdefault(r["model"]["precision"], []).append(
                 (r["latency_ms"]["median"], top1, r["model"]["name"]))
     fig, ax = plt.subplots(figsize=(8, 6))
-    fronts = {}
+    fronts, labels = {}, {}
     for precision, points in series.items():
         ax.scatter([p[0] for p in points], [p[1] for p in points], marker=MARKERS.get(precision, "o"),
                    label=precision, alpha=0.7)
         front = fronts[precision] = pareto(points)
         ax.step([p[0] for p in front], [p[1] for p in front], where="post", alpha=0.6)
-        for x, y, name in front:
-            ax.annotate(name, (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        for x, y, name in front:   # a model on several fronts is named once, at its fastest point
+            if name not in labels or x < labels[name][0]:
+                labels[name] = (x, y)
+    # Neighbours on a front share a height: alternate the names above and below their points.
+    for i, (name, (x, y)) in enumerate(sorted(labels.items(), key=lambda item: item[1][0])):
+        ax.annotate(name, (x, y), fontsize=7, xytext=(3, 3 if i % 2 == 0 else -10), textcoords="offset points")
     ax.set_xscale("log")
     ax.set(xlabel=f"median latency, ms ({target}, {threads} thread(s))", ylabel="reference top-1, %",
            title="Latency against published accuracy (line: Pareto front)")
