@@ -38,8 +38,7 @@ REDUCED = {
 }
 # One model of every family (MobileNet V1 and V2 apart, both ShuffleNets) in the fast suite, but for the families
 # in QAT_SLOW; V3-Large and SqueezeNet 1.0 repeat V3-Small's and SqueezeNet 1.1's layers and run under -m slow.
-FAST = {"lenet-5", "mobilenet-v1", "mobilenet-v3-small", "shufflenet-v2", "squeezenet-1.1",
-        "efficientnet-b0", "alexnet", "nin-cifar", "resnet-18"}
+FAST = {"lenet-5", "mobilenet-v3-small", "shufflenet-v2", "squeezenet-1.1", "efficientnet-b0", "alexnet", "nin-cifar"}
 # Families whose fast QAT export (the same checks: full integer, one XNNPACK partition, follows the QAT model)
 # lives in their own test file, beside the rest of the family's tests.
 QAT_ELSEWHERE = {"efficientnet-lite": "test_efficientnet_lite.py", "mnasnet": "test_mnasnet.py",
@@ -49,10 +48,14 @@ QAT_ELSEWHERE = {"efficientnet-lite": "test_efficientnet_lite.py", "mnasnet": "t
 QAT_SLOW = {
     "xception": "51 s at 71 px; separable convolutions and the int8 ReLU rewrite: test_export, test_int8_graph_*",
     "inception-v3": "23.8M parameters; its 'same' pool rewrite: test_xception_inception.py's fast tests",
-    "vgg": "29 s; conv-bn-relu, max pooling and dense layers are ResNet-18's and AlexNet's",
+    "vgg": "29 s; conv-bn-relu, max pooling and dense layers are ResNeXt-50's and AlexNet's",
     "googlenet": "28 s; local response normalization is AlexNet's, concatenated branches SqueezeNet's",
     "wide-resnet": "24 s; ResNet-50's bottleneck, wider: ResNeXt-50's and SE-ResNet-50's fewer-block runs",
     "mobilenet-v2": "17 s; the inverted residual is MnasNet's and EfficientNet-B0's (both fast)",
+    "mobilenet-v1": "16 s; depthwise-separable convolutions with ReLU6 are EfficientNet-Lite0's "
+                    "(test_efficientnet_lite.py)",
+    "resnet": "19 s; ResNet-18's conv-bn-relu and residual additions are the fewer-block ResNeXt-50's and "
+              "SE-ResNet-50's",
     "shufflenet-v1": "30 s; channel shuffle is ShuffleNet V2's, grouped convolutions ResNeXt-50's (fast); its int8 "
                      "export (average-pool rewrite, one partition): test_export.py",
 }
