@@ -37,11 +37,10 @@ SCALED = {*(f"efficientnet-b{i}" for i in range(1, 8)), "resnet-34", "wide-resne
 # (17 s) likewise, VGG-11 (13 s) as VGG-11-BN's plain stack, AlexNet-torchvision as AlexNet, GoogLeNet-BN as
 # GoogLeNet, MobileNet V3-Large as V3-Small, SqueezeNet 1.0 as 1.1; DenseNet-121 (26 s here) in its fewer-block fast
 # QAT test (the same dense layers and transitions), EfficientNetV2-B0 (20 s) in its fast QAT test
-# (test_efficientnet_v2.py); EfficientNet-B0 (16 s), ShuffleNet V2 (13 s) in their fast QAT tests (test_qat.py),
-# EfficientNet-Lite0 (12 s) in its own (test_efficientnet_lite.py).
+# (test_efficientnet_v2.py); EfficientNet-Lite0 (12 s) as EfficientNet-B0 (the same MBConv builder, without
+# squeeze-excite, with ReLU6) and in its fast QAT test (test_efficientnet_lite.py).
 TWIN_ELSEWHERE = {"shufflenet-v1", "se-resnet-50", "resnet-50", "vgg-11", "alexnet-torchvision", "googlenet-bn",
-                  "mobilenet-v3-large", "squeezenet-1.0", "densenet-121", "efficientnet-v2-b0", "efficientnet-b0",
-                  "shufflenet-v2", "efficientnet-lite0"}
+                  "mobilenet-v3-large", "squeezenet-1.0", "densenet-121", "efficientnet-v2-b0", "efficientnet-lite0"}
 # Full-size builds over 3.5 s each here (75 s of the suite together): their parameters and MACs are checked under
 # -m slow; the same builders and blocks at other depths and widths (ResNet-50, SE-ResNet-50, DenseNet-121,
 # EfficientNet-B0-B4, EfficientNetV2-B0-B3, VGG-11/-13) are checked here in the fast suite.
